@@ -1,0 +1,47 @@
+/**
+ * The `featureflow` command line: one program, one sub-command per file in ./commands.
+ * Every command reports failures the same way (see `runCli`), so a user always gets one clear
+ * line and a non-zero exit code instead of a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { FeatureflowError } from '../core/errors.ts';
+
+const COMMAND_MODULES = [
+  './commands/replay.ts',
+  './commands/generate.ts',
+  './commands/features.ts',
+] as const;
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('featureflow')
+    .description('Real-time feature engineering: Flink SQL windows, TypeScript features, Redis')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const modulePath of COMMAND_MODULES) {
+    const module = (await import(modulePath)) as { register(program: Command): void };
+    module.register(program);
+  }
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed the message (or the help text).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof FeatureflowError) {
+      process.stderr.write(`featureflow: ${error.message}\n`);
+      return error.code === 'invalid_argument' ? 2 : 1;
+    }
+    process.stderr.write(
+      `featureflow: unexpected failure (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}
+

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { FeatureflowError } from '../core/errors.ts';
+
+/**
+ * Where the services are: the one place that reads REDIS_URL, KAFKA_BROKERS, UDF_ADDRESS and
+ * FLINK_SQL_GATEWAY (DESIGN section 4). Flags override the environment; the defaults point at
+ * the local stack that `featureflow up` starts. Redis's default is 6380, not 6379, because
+ * many machines already run a Redis of their own on 6379 and `up` must not collide with it.
+ */
+export const LOCAL_STACK_DEFAULTS = Object.freeze({
+  redisUrl: 'redis://127.0.0.1:6380',
+  kafkaBrokers: ['127.0.0.1:9092'],
+  udfAddress: '127.0.0.1:50051',
+  flinkSqlGateway: 'http://127.0.0.1:8083',
+});
+
+export interface ServiceEndpoints {
+  readonly redisUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly udfAddress: string;
+  readonly flinkSqlGateway: string;
+}
+
+export interface ServiceEndpointFlags {
+  redis?: string | undefined;
+  brokers?: string | undefined;
+  udfAddress?: string | undefined;
+  flinkSqlGateway?: string | undefined;
+}
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
+const endpointsSchema = z.object({
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port'),
+  kafkaBrokers: z.array(hostPort).min(1),
+  udfAddress: hostPort,
+  flinkSqlGateway: z.string().regex(/^https?:\/\//, 'expected http://host:port'),
+});
+
+export function resolveServiceEndpoints(
+  flags: ServiceEndpointFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceEndpoints {
+  const brokers = flags.brokers ?? env.KAFKA_BROKERS;
+  const candidate = {
+    redisUrl: flags.redis ?? env.REDIS_URL ?? LOCAL_STACK_DEFAULTS.redisUrl,
+    kafkaBrokers: brokers
+      ? brokers
+          .split(',')
+          .map((b) => b.trim())
+          .filter((b) => b.length > 0)
+      : [...LOCAL_STACK_DEFAULTS.kafkaBrokers],
+    udfAddress: flags.udfAddress ?? env.UDF_ADDRESS ?? LOCAL_STACK_DEFAULTS.udfAddress,
+    flinkSqlGateway: (
+      flags.flinkSqlGateway ??
+      env.FLINK_SQL_GATEWAY ??
+      LOCAL_STACK_DEFAULTS.flinkSqlGateway
+    ).replace(/\/+$/, ''),
+  };
+  const parsed = endpointsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0]);
+    const names: Record<string, string> = {
+      redisUrl: 'REDIS_URL / --redis',
+      kafkaBrokers: 'KAFKA_BROKERS / --brokers',
+      udfAddress: 'UDF_ADDRESS / --udf-address',
+      flinkSqlGateway: 'FLINK_SQL_GATEWAY / --flink-sql-gateway',
+    };
+    throw new FeatureflowError(
+      'invalid_argument',
+      `${names[field] ?? field} is unusable: '${String(candidate[field as keyof typeof candidate])}' (${issue.message})`,
+      { context: { field } },
+    );
+  }
+  return Object.freeze({ ...parsed.data, kafkaBrokers: Object.freeze(parsed.data.kafkaBrokers) });
+}
