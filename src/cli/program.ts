@@ -6,11 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { FeatureflowError } from '../core/errors.ts';
 
-const COMMAND_MODULES = [
-  './commands/replay.ts',
-  './commands/generate.ts',
-  './commands/features.ts',
-] as const;
+const COMMAND_MODULES = ['./commands/replay.ts'] as const;
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('featureflow')
@@ -44,4 +40,3 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 1;
   }
 }
-
