@@ -6,7 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { FeatureflowError } from '../core/errors.ts';
 
-const COMMAND_MODULES = ['./commands/replay.ts'] as const;
+// One entry per sub-command module; each exports `register(program)`.
+const COMMAND_MODULES: readonly string[] = ['./commands/replay.ts', './commands/generate.ts'];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('featureflow')

@@ -3,6 +3,10 @@
  * events -> HOP windows per entity -> watermark -> fired windows, in (window_end, entity_id)
  * order. Memory is bounded by the open windows, not by the input: a window is released as
  * soon as it fires.
+ *
+ * Layout, chosen for the per-event path: one map lookup per event finds the entity's open
+ * windows (a short list ordered by start); a new window is also filed under its end, which is
+ * what firing walks.
  */
 
 import { WatermarkGenerator } from '../core/utils/watermarks.ts';
@@ -22,9 +26,10 @@ export interface WindowedEngineOptions<E> {
 }
 
 export class WindowedEngine<E> {
-  /** Open windows by window end, then by entity. */
-  private readonly openByEnd = new Map<number, Map<string, SlidingWindow<E>>>();
-  /** The keys of `openByEnd`, ascending: firing walks them from the front. */
+  /** Each entity's open windows, ordered by start (at most window / slide + disorder of them). */
+  private readonly openByEntity = new Map<string, SlidingWindow<E>[]>();
+  /** Open windows filed by end; firing walks `openEnds` from the front. */
+  private readonly openByEnd = new Map<number, SlidingWindow<E>[]>();
   private readonly openEnds: number[] = [];
   private readonly watermarks: WatermarkGenerator;
   private openWindowCount = 0;
@@ -58,16 +63,22 @@ export class WindowedEngine<E> {
     const time = this.options.timeOf(event);
     const entityId = this.options.entityOf(event);
     const watermark = this.watermarks.watermark;
+    let windows = this.openByEntity.get(entityId);
     let joined = false;
-    for (
-      let start = Math.floor(time / this.slideMs) * this.slideMs;
-      start > time - this.windowSizeMs;
-      start -= this.slideMs
-    ) {
+    // From the earliest window containing the event to the latest, skipping fired ones: a
+    // window has fired once W >= end - 1 and takes no more events.
+    const lastStart = Math.floor(time / this.slideMs) * this.slideMs;
+    let start =
+      lastStart -
+      Math.floor((lastStart - (time - this.windowSizeMs) - 1) / this.slideMs) * this.slideMs;
+    for (; start <= lastStart; start += this.slideMs) {
       const end = start + this.windowSizeMs;
-      // A window has fired once W >= end - 1; it takes no more events.
       if (watermark >= end - 1) continue;
-      this.windowFor(entityId, start, end).addEvent(event);
+      if (windows === undefined) {
+        windows = [];
+        this.openByEntity.set(entityId, windows);
+      }
+      this.windowAt(windows, entityId, start, end).addEvent(event);
       joined = true;
     }
     if (!joined) this.options.onLateEvent(event, watermark);
@@ -94,19 +105,29 @@ export class WindowedEngine<E> {
     this.tick(nowMs);
   }
 
-  private windowFor(entityId: string, start: number, end: number): SlidingWindow<E> {
-    let byEntity = this.openByEnd.get(end);
-    if (byEntity === undefined) {
-      byEntity = new Map();
-      this.openByEnd.set(end, byEntity);
+  /** The entity's window starting at `start`, created (and filed by end) if it is not open. */
+  private windowAt(
+    windows: SlidingWindow<E>[],
+    entityId: string,
+    start: number,
+    end: number,
+  ): SlidingWindow<E> {
+    // Scan from the back: in-order events mostly hit the newest windows.
+    let index = windows.length;
+    while (index > 0 && windows[index - 1]!.windowStart > start) index--;
+    const existing = windows[index - 1];
+    if (existing !== undefined && existing.windowStart === start) return existing;
+    const window = new SlidingWindow<E>(entityId, start, end);
+    if (index === windows.length) windows.push(window);
+    else windows.splice(index, 0, window);
+    let byEnd = this.openByEnd.get(end);
+    if (byEnd === undefined) {
+      byEnd = [];
+      this.openByEnd.set(end, byEnd);
       this.insertEnd(end);
     }
-    let window = byEntity.get(entityId);
-    if (window === undefined) {
-      window = new SlidingWindow<E>(entityId, start, end);
-      byEntity.set(entityId, window);
-      this.openWindowCount++;
-    }
+    byEnd.push(window);
+    this.openWindowCount++;
     return window;
   }
 
@@ -123,20 +144,36 @@ export class WindowedEngine<E> {
     let fired = 0;
     while (fired < ends.length && ends[fired]! - 1 <= watermark) {
       const end = ends[fired]!;
-      const byEntity = this.openByEnd.get(end)!;
+      const windows = this.openByEnd.get(end)!;
       this.openByEnd.delete(end);
-      const entityIds = [...byEntity.keys()].sort(compareEntityIds);
-      for (const entityId of entityIds) {
+      windows.sort(compareWindowEntities);
+      for (const window of windows) {
         this.openWindowCount--;
-        this.options.onWindowFired(byEntity.get(entityId)!);
+        this.forget(window);
+        this.options.onWindowFired(window);
       }
       fired++;
     }
     if (fired > 0) ends.splice(0, fired);
+  }
+
+  /** Removes a fired window from its entity's list (it is the entity's earliest open one). */
+  private forget(window: SlidingWindow<E>): void {
+    const windows = this.openByEntity.get(window.entityId)!;
+    if (windows.length === 1) {
+      this.openByEntity.delete(window.entityId);
+      return;
+    }
+    const index = windows.indexOf(window);
+    windows.splice(index, 1);
   }
 }
 
 /** Entity order within one window end: plain string order, as Flink and most languages sort. */
 export function compareEntityIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareWindowEntities<E>(a: SlidingWindow<E>, b: SlidingWindow<E>): number {
+  return compareEntityIds(a.entityId, b.entityId);
 }

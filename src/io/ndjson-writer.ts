@@ -48,8 +48,12 @@ export class NdjsonWriter {
     const text = `${this.buffer.join('\n')}\n`;
     this.buffer = [];
     this.bufferedChars = 0;
-    if (!this.stream.write(text))
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!this.stream.write(text)) {
+      // `once` rejects if the stream fails while we wait, so a dead disk cannot hang us here.
+      await once(this.stream, 'drain').catch((error: Error) => {
+        this.failure = error;
+      });
+    }
     this.throwIfFailed();
   }
 

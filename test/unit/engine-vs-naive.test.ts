@@ -1,0 +1,151 @@
+// The fast engine against the brute-force reading of DESIGN section 5 on generated streams:
+// random disorder, late events, events on window boundaries, idle gaps, odd window shapes.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { WindowedEngine } from '../../src/engine/windowed-engine.ts';
+import { runNaiveEngine } from '../support/naive-engine.ts';
+
+interface TestEvent {
+  id: number;
+  entity: string;
+  t: number;
+}
+
+const windowShapes = fc.constantFrom(
+  { windowSizeMs: 300, slideMs: 100 },
+  { windowSizeMs: 500, slideMs: 100 },
+  { windowSizeMs: 200, slideMs: 200 },
+  { windowSizeMs: 500, slideMs: 200 }, // size not a multiple of the slide
+  { windowSizeMs: 100, slideMs: 300 }, // gaps between windows: some events join none
+  { windowSizeMs: 1, slideMs: 1 },
+);
+
+/** A stream that mostly moves forward, with jitter, jumps (idle gaps), exact boundaries and stragglers. */
+const streams = fc
+  .array(
+    fc.record({
+      entity: fc.constantFrom('a', 'b', 'c', 'B', 'aa', 'é'),
+      step: fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 0, max: 40 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 500, max: 3000 }) }, // idle gap
+      ),
+      jitter: fc.oneof(
+        { weight: 5, arbitrary: fc.integer({ min: -30, max: 30 }) },
+        { weight: 1, arbitrary: fc.integer({ min: -1500, max: -200 }) }, // late straggler
+        { weight: 1, arbitrary: fc.constantFrom(0, -1, 1) },
+      ),
+      snapToBoundary: fc.boolean(),
+    }),
+    { maxLength: 120 },
+  )
+  .map((steps) => {
+    let clock = 10_000;
+    return steps.map((s, id): TestEvent => {
+      clock += s.step;
+      let t = Math.max(0, clock + s.jitter);
+      if (s.snapToBoundary) t = Math.floor(t / 100) * 100 - (s.jitter & 1);
+      return { id, entity: s.entity, t: Math.max(0, t) };
+    });
+  });
+
+function runFast(
+  events: readonly TestEvent[],
+  shape: { windowSizeMs: number; slideMs: number },
+  D: number,
+) {
+  const fired: {
+    entityId: string;
+    windowStart: number;
+    windowEnd: number;
+    ids: number[];
+    firedAfter: number;
+  }[] = [];
+  let read = 0;
+  const late: number[] = [];
+  const engine = new WindowedEngine<TestEvent>({
+    ...shape,
+    maxOutOfOrdernessMs: D,
+    entityOf: (e) => e.entity,
+    timeOf: (e) => e.t,
+    onWindowFired: (w) =>
+      fired.push({
+        entityId: w.entityId,
+        windowStart: w.windowStart,
+        windowEnd: w.windowEnd,
+        ids: w.getEvents().map((e) => e.id),
+        firedAfter: read,
+      }),
+    onLateEvent: (e) => late.push(e.id),
+  });
+  for (const e of events) {
+    read++;
+    engine.process(e);
+  }
+  expect(engine.openWindows).toBeGreaterThanOrEqual(0);
+  engine.flush();
+  expect(engine.openWindows).toBe(0);
+  return { fired, late };
+}
+
+describe('WindowedEngine against the naive reference', () => {
+  it('fires the same windows, with the same events, in the same order, and the same late events', () => {
+    fc.assert(
+      fc.property(streams, windowShapes, fc.constantFrom(0, 5, 50, 400), (events, shape, D) => {
+        const fast = runFast(events, shape, D);
+        const naive = runNaiveEngine(events, {
+          ...shape,
+          maxOutOfOrdernessMs: D,
+          entityOf: (e) => e.entity,
+          timeOf: (e) => e.t,
+        });
+        expect(fast.fired).toEqual(
+          naive.fired.map((w) => ({
+            entityId: w.entityId,
+            windowStart: w.windowStart,
+            windowEnd: w.windowEnd,
+            ids: w.events.map((e) => e.id),
+            firedAfter: w.firedAfter,
+          })),
+        );
+        expect(fast.late).toEqual(naive.late.map((e) => e.id));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps memory to the open windows: a long in-order stream never holds more than a few', () => {
+    let maxOpen = 0;
+    const engine = new WindowedEngine<TestEvent>({
+      windowSizeMs: 300,
+      slideMs: 100,
+      maxOutOfOrdernessMs: 10,
+      entityOf: (e) => e.entity,
+      timeOf: (e) => e.t,
+      onWindowFired: () => {},
+      onLateEvent: () => {},
+    });
+    for (let i = 0; i < 100_000; i++) {
+      engine.process({ id: i, entity: `e${i % 7}`, t: i * 3 });
+      maxOpen = Math.max(maxOpen, engine.openWindows);
+    }
+    // 7 entities x (3 windows per event + 1 not yet fired past the watermark)
+    expect(maxOpen).toBeLessThanOrEqual(7 * 4);
+  });
+
+  it('counts an event as late only when every window containing it has fired', () => {
+    const late: number[] = [];
+    const engine = new WindowedEngine<TestEvent>({
+      windowSizeMs: 300,
+      slideMs: 100,
+      maxOutOfOrdernessMs: 0,
+      entityOf: (e) => e.entity,
+      timeOf: (e) => e.t,
+      onWindowFired: () => {},
+      onLateEvent: (e) => late.push(e.id),
+    });
+    engine.process({ id: 1, entity: 'a', t: 1000 }); // W = 1000
+    engine.process({ id: 2, entity: 'a', t: 701 }); // windows end 800, 900, 1000: all have e - 1 <= 1000
+    engine.process({ id: 3, entity: 'a', t: 801 }); // window ending 1100 still open: not late
+    expect(late).toEqual([2]);
+  });
+});
