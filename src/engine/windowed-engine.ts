@@ -157,15 +157,16 @@ export class WindowedEngine<E> {
     if (fired > 0) ends.splice(0, fired);
   }
 
-  /** Removes a fired window from its entity's list (it is the entity's earliest open one). */
+  /** Removes a fired window from its entity's list: windows of one entity fire oldest first. */
   private forget(window: SlidingWindow<E>): void {
-    const windows = this.openByEntity.get(window.entityId)!;
-    if (windows.length === 1) {
+    const siblings = this.openByEntity.get(window.entityId)!;
+    if (siblings.length === 1) {
       this.openByEntity.delete(window.entityId);
-      return;
+    } else if (siblings[0] === window) {
+      siblings.shift();
+    } else {
+      siblings.splice(siblings.indexOf(window), 1);
     }
-    const index = windows.indexOf(window);
-    windows.splice(index, 1);
   }
 }
 

@@ -4,7 +4,11 @@
 import type { ProcessorConfig } from '../models/config.ts';
 import type { ClickEvent } from '../models/events.ts';
 import type { ClickstreamFeatures } from '../models/features.ts';
+import { countDistinct } from './distinct-count.ts';
 import type { WindowContext } from './window-context.ts';
+
+const pageOf = (event: ClickWindowEvent) => event.page;
+const sessionOf = (event: ClickWindowEvent) => event.session_id;
 
 /** The fields the computation reads; the UDF path passes exactly these. */
 export type ClickWindowEvent = Pick<ClickEvent, 'event_type' | 'page' | 'session_id' | 'timestamp'>;
@@ -26,8 +30,6 @@ export function computeClickstreamFeaturesFromWindow(
   let purchases = 0;
   let minTime = Number.POSITIVE_INFINITY;
   let maxTime = Number.NEGATIVE_INFINITY;
-  const pages = new Set<string>();
-  const sessions = new Set<string>();
   for (const event of events) {
     switch (event.event_type) {
       case 'page_view':
@@ -46,8 +48,6 @@ export function computeClickstreamFeaturesFromWindow(
     }
     if (event.timestamp < minTime) minTime = event.timestamp;
     if (event.timestamp > maxTime) maxTime = event.timestamp;
-    pages.add(event.page);
-    sessions.add(event.session_id);
   }
   return {
     entity_id: window.entityId,
@@ -58,8 +58,8 @@ export function computeClickstreamFeaturesFromWindow(
     click_count: clicks,
     add_to_cart_count: addToCarts,
     purchase_count: purchases,
-    distinct_pages: pages.size,
-    distinct_sessions: sessions.size,
+    distinct_pages: countDistinct(events, pageOf),
+    distinct_sessions: countDistinct(events, sessionOf),
     conversion_rate: pageViews === 0 ? 0 : purchases / pageViews,
     avg_gap_seconds: n < 2 ? 0 : (maxTime - minTime) / (n - 1) / 1000,
   };

@@ -5,6 +5,7 @@
 import type { ProcessorConfig } from '../models/config.ts';
 import type { TransactionEvent } from '../models/events.ts';
 import type { TransactionFeatures } from '../models/features.ts';
+import { countDistinct } from './distinct-count.ts';
 import type { WindowContext } from './window-context.ts';
 
 /** The fields the computation reads; the UDF path passes exactly these. */
@@ -14,6 +15,8 @@ export type TransactionWindowEvent = Pick<
 >;
 
 const MS_PER_MINUTE = 60_000;
+const merchantOf = (event: TransactionWindowEvent) => event.merchant_id;
+const countryOf = (event: TransactionWindowEvent) => event.country;
 
 export function computeTransactionFeaturesFromWindow(
   events: readonly TransactionWindowEvent[],
@@ -30,16 +33,12 @@ export function computeTransactionFeaturesFromWindow(
   let max = Number.NEGATIVE_INFINITY;
   let min = Number.POSITIVE_INFINITY;
   let highAmountCount = 0;
-  const merchants = new Set<string>();
-  const countries = new Set<string>();
   for (const event of events) {
     const amount = event.amount;
     sum += amount;
     if (amount > max) max = amount;
     if (amount < min) min = amount;
     if (amount >= config.highAmountThreshold) highAmountCount++;
-    merchants.add(event.merchant_id);
-    countries.add(event.country);
   }
   const mean = sum / n;
   // Two passes, not sum-of-squares, which cancels badly for large similar amounts. Equal amounts
@@ -64,8 +63,8 @@ export function computeTransactionFeaturesFromWindow(
     amount_max: max,
     amount_min: min,
     amount_std: std,
-    distinct_merchants: merchants.size,
-    distinct_countries: countries.size,
+    distinct_merchants: countDistinct(events, merchantOf),
+    distinct_countries: countDistinct(events, countryOf),
     high_amount_count: highAmountCount,
     velocity_score: Math.min(1, n / (windowMinutes * config.velocityThresholdPerMinute)),
   };

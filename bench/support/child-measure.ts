@@ -1,0 +1,53 @@
+/**
+ * Runs one measured pass in its own process (so passes do not share JIT state or heap) and
+ * prints one JSON line: {ms, maxRssBytes, ...}.
+ *
+ *   node --import tsx bench/support/child-measure.ts parse-only FILE
+ *   node --import tsx bench/support/child-measure.ts replay FILE JOB OUTPUT
+ */
+import { resolveFeatureJobConfig } from '../../src/core/models/config.ts';
+import { readLineBatches } from '../../src/io/line-reader.ts';
+import { runReplay } from '../../src/replay/replay-job.ts';
+
+const [mode, input, job, output] = process.argv.slice(2);
+const started = performance.now();
+let records = 0;
+let windows = 0;
+if (mode === 'parse-only') {
+  // The baseline: the same line reader, then JSON.parse of every line and nothing else.
+  let sink = 0;
+  for await (const batch of readLineBatches(input!)) {
+    for (const line of batch.lines) {
+      if (line.length === 0) continue;
+      records++;
+      try {
+        const value = JSON.parse(line) as { timestamp?: number };
+        sink += value.timestamp === undefined ? 0 : 1;
+      } catch {
+        // Broken lines exist in the input; replay pays for the same try/catch.
+        sink--;
+      }
+    }
+  }
+  if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+} else if (mode === 'replay') {
+  const summary = await runReplay({
+    config: resolveFeatureJobConfig({ job }),
+    inputPath: input!,
+    outputPath: output!,
+  });
+  records = summary.records;
+  windows = summary.windows;
+} else {
+  throw new Error(`unknown mode ${mode} (parse-only | replay)`);
+}
+const ms = performance.now() - started;
+console.log(
+  JSON.stringify({
+    mode,
+    ms,
+    records,
+    windows,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  }),
+);

@@ -1,0 +1,49 @@
+/** Helpers shared by the benchmarks: child-process passes, medians, and RESULTS.md. */
+import { execFile } from 'node:child_process';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./child-measure.ts', import.meta.url));
+const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
+
+export interface PassResult {
+  mode: string;
+  ms: number;
+  records: number;
+  windows: number;
+  maxRssBytes: number;
+}
+
+export async function measurePass(args: readonly string[]): Promise<PassResult> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as PassResult;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function machineLine(): string {
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
+}
+
+/** Appends a dated section to bench/RESULTS.md, creating the file with its heading if absent. */
+export async function recordResult(section: string): Promise<void> {
+  const existing = await readFile(RESULTS_FILE, 'utf8').catch(() => undefined);
+  if (existing === undefined) {
+    await writeFile(
+      RESULTS_FILE,
+      '# Benchmark results\n\nEach section: date, command, machine, medians and the ratio to a baseline measured in the same run.\n',
+    );
+  }
+  await appendFile(RESULTS_FILE, `\n${section.trim()}\n`);
+}
+
+export const formatRate = (perSecond: number) => Math.round(perSecond).toLocaleString('en-US');
