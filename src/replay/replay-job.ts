@@ -3,15 +3,12 @@
  * The reference runtime (DESIGN section 1): the exact semantics of section 5 over a finite
  * input, which the Flink jobs and the consumer runtime are held to.
  */
-import { open, stat } from 'node:fs/promises';
-import { FeatureflowError } from '../core/errors.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { jobDefinition } from '../core/processors/job-definitions.ts';
 import type { SlidingWindow } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
-import { looksLikeAvroContainer, readAvroRecordBatches } from '../io/avro-file-reader.ts';
-import { readLineBatches } from '../io/line-reader.ts';
+import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
 
 export interface ReplayOptions {
@@ -49,7 +46,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const started = performance.now();
   const { config } = options;
   const job = jobDefinition(config.job);
-  const inputFormat = await detectInputFormat(options.inputPath);
   const output = new NdjsonWriter(options.outputPath);
   const lateOutput = options.lateOutputPath ? new NdjsonWriter(options.lateOutputPath) : undefined;
   const deadLetters = options.deadLetterPath ? new NdjsonWriter(options.deadLetterPath) : undefined;
@@ -118,102 +114,20 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   };
 
   try {
-    if (inputFormat.kind === 'ndjson') {
-      for await (const batch of readLineBatches(options.inputPath)) {
-        const { lines, firstLineNumber } = batch;
-        for (let i = 0; i < lines.length; i++) {
-          const text = lines[i]!;
-          if (isBlank(text)) continue;
-          summary.records++;
-          let value: unknown;
-          try {
-            value = JSON.parse(text);
-          } catch (error) {
-            rejectRecord(
-              firstLineNumber + i,
-              {
-                ok: false,
-                reason: 'not_json',
-                message: `line is not JSON: ${(error as Error).message} (each line must be one JSON event)`,
-              },
-              text,
-            );
-            continue;
-          }
-          acceptValue(firstLineNumber + i, value, text);
-        }
+    const input = await readEventFile(options.inputPath, {
+      onValue: acceptValue,
+      onUndecodable: rejectRecord,
+      onBatchEnd: async (done, total) => {
         await flushOutputs();
-        options.onProgress?.(batch.bytesRead, inputFormat.sizeBytes);
-      }
-    } else {
-      for await (const batch of readAvroRecordBatches(options.inputPath)) {
-        const { records, firstRecordNumber } = batch;
-        for (let i = 0; i < records.length; i++) {
-          summary.records++;
-          acceptValue(firstRecordNumber + i, records[i], records[i]);
-        }
-        if (batch.failure) {
-          summary.inputFailure = batch.failure;
-          rejectRecord(
-            firstRecordNumber + records.length,
-            { ok: false, reason: 'decode_failed', message: batch.failure },
-            null,
-          );
-        }
-        await flushOutputs();
-        options.onProgress?.(summary.records, summary.records);
-      }
-    }
+        options.onProgress?.(done, total);
+      },
+    });
+    summary.records = input.records;
+    if (input.failure) summary.inputFailure = input.failure;
     engine.flush();
   } finally {
     await Promise.all([output.close(), lateOutput?.close(), deadLetters?.close()]);
   }
   summary.elapsedMs = performance.now() - started;
   return summary;
-}
-
-function isBlank(text: string): boolean {
-  if (text.length === 0) return true;
-  const first = text.charCodeAt(0);
-  // Fast exit for the common case: a line starting with '{'.
-  if (first === 0x7b) return false;
-  return text.trim().length === 0;
-}
-
-interface InputFormat {
-  kind: 'ndjson' | 'avro';
-  sizeBytes: number;
-}
-
-async function detectInputFormat(path: string): Promise<InputFormat> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) {
-      throw new FeatureflowError(
-        'io_failed',
-        `--input is not a file: ${path} (give an .ndjson or .avro file)`,
-      );
-    }
-    handle = await open(path, 'r');
-    const head = Buffer.alloc(4);
-    await handle.read(head, 0, 4, 0);
-    const isAvro = looksLikeAvroContainer(head);
-    if (path.endsWith('.avro') && !isAvro) {
-      throw new FeatureflowError(
-        'io_failed',
-        `--input ${path} ends in .avro but is not an Avro object container file (it does not start with "Obj\\x01")`,
-      );
-    }
-    return { kind: isAvro ? 'avro' : 'ndjson', sizeBytes: info.size };
-  } catch (error) {
-    if (error instanceof FeatureflowError) throw error;
-    throw new FeatureflowError(
-      'io_failed',
-      `cannot read --input ${path}: ${(error as Error).message} (check the path and permissions)`,
-      { cause: error, context: { path } },
-    );
-  } finally {
-    await handle?.close();
-  }
 }

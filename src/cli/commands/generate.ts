@@ -1,9 +1,13 @@
 /** `featureflow generate`: synthetic events to a file (see src/generate/event-stream.ts). */
 import type { Command } from 'commander';
+import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
 import { JOBS, type JobName } from '../../core/models/config.ts';
 import { parseDurationMs } from '../../core/utils/durations.ts';
 import { generateFile } from '../../generate/generate-file.ts';
+import { createKafkaClient } from '../../kafka/kafka-client.ts';
+import { MessageProducer } from '../../kafka/message-producer.ts';
+import { produceGenerated } from '../../produce/produce-generated.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
 
 export interface GenerateFlags {
@@ -115,7 +119,7 @@ export function register(program: Command): void {
       const options = resolveGenerateOptions(flags);
       const progress = createProgress('generate', 'events');
       const started = performance.now();
-      const summary = await generateFile(flags.output, options, (done, total) =>
+      const summary = await generateFile(flags.output!, options, (done, total) =>
         progress.update(done, total),
       ).finally(() => progress.stop());
       const seconds = (performance.now() - started) / 1000;
@@ -124,4 +128,44 @@ export function register(program: Command): void {
           `${formatCount(summary.invalid)} invalid, ${formatCount(options.entities)} entities) -> ${flags.output} in ${seconds.toFixed(2)} s\n`,
       );
     });
+}
+
+async function generateToTopic(
+  options: ReturnType<typeof resolveGenerateOptions>,
+  topic: string,
+  rateText: string,
+  brokers: string | undefined,
+): Promise<void> {
+  const ratePerSecond = Number(rateText);
+  if (!Number.isFinite(ratePerSecond) || ratePerSecond < 0) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `--rate must be events per second (0 for unlimited): got '${rateText}'`,
+    );
+  }
+  const { kafkaBrokers } = resolveServiceEndpoints({ brokers });
+  const producer = new MessageProducer(
+    createKafkaClient({ clientId: 'featureflow-generate', brokers: kafkaBrokers }),
+    kafkaBrokers,
+  );
+  await producer.connect();
+  const progress = createProgress('generate', 'events');
+  try {
+    const summary = await produceGenerated({
+      stream: options,
+      topic,
+      ratePerSecond,
+      producer,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    progress.stop();
+    const seconds = summary.elapsedMs / 1000;
+    process.stderr.write(
+      `generate ${options.job}: ${formatCount(summary.events)} events (${formatCount(summary.late)} late, ${formatCount(summary.invalid)} invalid) -> ${topic} ` +
+        `in ${seconds.toFixed(2)} s (${formatCount(summary.events / Math.max(seconds, 1e-9))} events/s)\n`,
+    );
+  } finally {
+    progress.stop();
+    await producer.disconnect();
+  }
 }
