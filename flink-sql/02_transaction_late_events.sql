@@ -1,0 +1,63 @@
+-- Late transactions to txn.events.late: events at or behind the watermark, which the window
+-- jobs leave out (DESIGN section 5; Flink's window operators drop them silently).
+-- Approximate by nature: this filter's watermark is its own, not the window operator's.
+-- Run: featureflow submit flink-sql/02_transaction_late_events.sql
+
+-- Name the job so that `featureflow jobs` shows what it is.
+SET 'pipeline.name' = 'featureflow-transaction-late-events';
+
+-- Card transactions as producers write them (same table as the feature jobs).
+CREATE TEMPORARY TABLE txn_events (
+  transaction_id STRING NOT NULL,
+  card_id STRING NOT NULL,
+  user_id STRING NOT NULL,
+  merchant_id STRING NOT NULL,
+  merchant_category STRING NOT NULL,
+  amount DOUBLE NOT NULL,
+  currency STRING NOT NULL,
+  country STRING NOT NULL,
+  channel STRING NOT NULL,
+  `timestamp` BIGINT NOT NULL,
+  event_time AS TO_TIMESTAMP_LTZ(`timestamp`, 3),
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'txn.events',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'properties.group.id' = 'featureflow-transaction-late-events',
+  'scan.startup.mode' = 'earliest-offset',
+  'scan.watermark.idle-timeout' = '30 s',
+  'format' = 'avro'
+);
+
+-- The late topic carries the events unchanged, keyed by card like the events topic.
+CREATE TEMPORARY TABLE txn_events_late (
+  transaction_id STRING NOT NULL,
+  card_id STRING NOT NULL,
+  user_id STRING NOT NULL,
+  merchant_id STRING NOT NULL,
+  merchant_category STRING NOT NULL,
+  amount DOUBLE NOT NULL,
+  currency STRING NOT NULL,
+  country STRING NOT NULL,
+  channel STRING NOT NULL,
+  `timestamp` BIGINT NOT NULL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'txn.events.late',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'key.format' = 'raw',
+  'key.fields' = 'card_id',
+  'value.format' = 'avro',
+  'value.fields-include' = 'ALL'
+);
+
+-- An event is late when the watermark already passed the end of its last window
+-- (window end = the next minute boundary + 4 minutes; fired once W >= end - 1 ms).
+INSERT INTO txn_events_late
+SELECT transaction_id, card_id, user_id, merchant_id, merchant_category, amount, currency,
+  country, channel, `timestamp`
+FROM txn_events
+WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
+  AND CURRENT_WATERMARK(event_time)
+    >= TO_TIMESTAMP_LTZ(`timestamp` - MOD(`timestamp`, 60000) + 300000 - 1, 3);
