@@ -1,0 +1,74 @@
+// Every Flink SQL table on a featureflow topic declares exactly the fields of its schema in
+// schemas/*.avsc: same names, same order, same types, NOT NULL where the schema has no union.
+// Flink's `avro` format derives the wire schema from these columns, so any drift breaks decoding.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
+import { splitSqlStatements, stripComments } from '../../src/flink/sql-script.ts';
+
+const SQL_DIR = new URL('../../flink-sql/', import.meta.url).pathname;
+const directory = new SchemaDirectory();
+
+interface Column {
+  name: string;
+  type: string;
+}
+
+/** The physical columns of a CREATE TABLE (computed columns and the watermark excluded). */
+function physicalColumns(statement: string): Column[] {
+  const body = statement.slice(statement.indexOf('(') + 1, statement.search(/\)\s*WITH\s*\(/i));
+  return body
+    .split(/,\s*\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !/^WATERMARK\b/i.test(line) && !/\bAS\b/i.test(line))
+    .map((line) => {
+      const match = /^`?(\w+)`?\s+(.+?),?$/.exec(line)!;
+      return { name: match[1]!, type: match[2]!.toUpperCase() };
+    });
+}
+
+function expectedType(avroType: unknown): string {
+  if (Array.isArray(avroType))
+    return expectedType(avroType.find((t) => t !== 'null')).replace(' NOT NULL', '');
+  if (typeof avroType === 'object' && avroType !== null) {
+    const t = avroType as { type: string };
+    return t.type === 'enum' ? 'STRING NOT NULL' : expectedType(t.type);
+  }
+  const map: Record<string, string> = { string: 'STRING', double: 'DOUBLE', long: 'BIGINT' };
+  return `${map[avroType as string]} NOT NULL`;
+}
+
+const tables = readdirSync(SQL_DIR)
+  .filter((f) => f.endsWith('.sql'))
+  .flatMap((file) =>
+    splitSqlStatements(readFileSync(join(SQL_DIR, file), 'utf8'))
+      .map((s) => stripComments(s.text))
+      .filter((s) => /^\s*CREATE\s+(TEMPORARY\s+)?TABLE/i.test(s))
+      .map((statement) => ({
+        file,
+        table: /TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)/i.exec(statement)![1]!,
+        topic: /'topic'\s*=\s*'([^']+)'/.exec(statement)?.[1],
+        statement,
+      })),
+  )
+  .filter((t) => t.topic !== undefined && SchemaDirectory.schemaFileOfTopic(t.topic) !== undefined);
+
+describe('Flink SQL tables agree with schemas/*.avsc', () => {
+  it('the SQL folder has tables on featureflow topics', () => {
+    expect(tables.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(tables.map((t) => [`${t.file} ${t.table} (${t.topic})`, t] as const))(
+    '%s',
+    (_name, table) => {
+      const file = SchemaDirectory.schemaFileOfTopic(table.topic!)!;
+      const fields = (
+        directory.definitionOfFile(file) as unknown as { fields: { name: string; type: unknown }[] }
+      ).fields;
+      expect(physicalColumns(table.statement)).toEqual(
+        fields.map((f) => ({ name: f.name, type: expectedType(f.type) })),
+      );
+    },
+  );
+});
