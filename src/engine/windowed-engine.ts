@@ -32,6 +32,11 @@ export class WindowedEngine<E> {
   private readonly openByEnd = new Map<number, SlidingWindow<E>[]>();
   private readonly openEnds: number[] = [];
   private readonly watermarks: WatermarkGenerator;
+  /**
+   * Per partition, a watermark restored from a commit (see `restorePartition`): windows of that
+   * partition's entities at or below it fired before a restart and must not fire again.
+   */
+  private readonly restoredHorizons = new Map<number, number>();
   private openWindowCount = 0;
   private readonly windowSizeMs: number;
   private readonly slideMs: number;
@@ -63,6 +68,11 @@ export class WindowedEngine<E> {
     const time = this.options.timeOf(event);
     const entityId = this.options.entityOf(event);
     const watermark = this.watermarks.watermark;
+    // Replay has no restored partitions: keep its path free of the lookup.
+    const firedUpTo =
+      this.restoredHorizons.size === 0
+        ? watermark
+        : Math.max(watermark, this.restoredHorizons.get(partition) ?? Number.NEGATIVE_INFINITY);
     let windows = this.openByEntity.get(entityId);
     let joined = false;
     // From the earliest window containing the event to the latest, skipping fired ones: a
@@ -73,7 +83,7 @@ export class WindowedEngine<E> {
       Math.floor((lastStart - (time - this.windowSizeMs) - 1) / this.slideMs) * this.slideMs;
     for (; start <= lastStart; start += this.slideMs) {
       const end = start + this.windowSizeMs;
-      if (watermark >= end - 1) continue;
+      if (firedUpTo >= end - 1) continue;
       if (windows === undefined) {
         windows = [];
         this.openByEntity.set(entityId, windows);
@@ -81,7 +91,7 @@ export class WindowedEngine<E> {
       this.windowAt(windows, entityId, start, end).addEvent(event);
       joined = true;
     }
-    if (!joined) this.options.onLateEvent(event, watermark);
+    if (!joined) this.options.onLateEvent(event, firedUpTo);
     const advanced = this.watermarks.observe(time, partition, nowMs);
     if (advanced !== watermark) this.fireUpTo(advanced);
     return joined;
@@ -99,10 +109,46 @@ export class WindowedEngine<E> {
     this.fireUpTo(Number.POSITIVE_INFINITY);
   }
 
+  /**
+   * Takes over a partition whose previous owner committed with watermark `horizon`: every
+   * window that had fired by then stays fired (its row is already in Redis), and the partition
+   * starts from that watermark instead of minus infinity. Entities are keyed to partitions, so
+   * a window belongs to exactly one partition.
+   */
+  restorePartition(partition: number, horizon: number, nowMs: number): void {
+    this.restoredHorizons.set(partition, horizon);
+    this.watermarks.restore(partition, horizon, nowMs);
+  }
+
   /** Forgets a partition (revoked in a rebalance) so it no longer holds the watermark back. */
   removePartition(partition: number, nowMs: number): void {
     this.watermarks.removePartition(partition);
+    this.restoredHorizons.delete(partition);
     this.tick(nowMs);
+  }
+
+  /** The watermark a partition's windows have fired up to: what to commit with its offset. */
+  firedHorizon(partition: number): number {
+    return Math.max(
+      this.watermarks.watermark,
+      this.restoredHorizons.get(partition) ?? Number.NEGATIVE_INFINITY,
+    );
+  }
+
+  /** Drops the open windows of the given entities (their partition was revoked). */
+  dropEntities(belongsToRevoked: (entityId: string) => boolean): number {
+    let dropped = 0;
+    for (const [entityId, windows] of this.openByEntity) {
+      if (!belongsToRevoked(entityId)) continue;
+      this.openByEntity.delete(entityId);
+      for (const window of windows) {
+        const byEnd = this.openByEnd.get(window.windowEnd)!;
+        byEnd.splice(byEnd.indexOf(window), 1);
+        dropped++;
+      }
+    }
+    this.openWindowCount -= dropped;
+    return dropped;
   }
 
   /** The entity's window starting at `start`, created (and filed by end) if it is not open. */

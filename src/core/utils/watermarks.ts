@@ -66,6 +66,13 @@ export class WatermarkGenerator {
     return this.current;
   }
 
+  /** Starts a partition at a known watermark (taken over after a restart or rebalance). */
+  restore(partition: number, watermark: number, nowMs: number): void {
+    const state = this.partitions.get(partition);
+    if (state === undefined) this.partitions.set(partition, { watermark, lastEventAtMs: nowMs });
+    else if (watermark > state.watermark) state.watermark = watermark;
+  }
+
   /** Drops a partition (revoked in a rebalance): it no longer holds the watermark back. */
   removePartition(partition: number): void {
     this.partitions.delete(partition);
