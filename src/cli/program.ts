@@ -7,7 +7,15 @@ import { Command, CommanderError } from 'commander';
 import { FeatureflowError } from '../core/errors.ts';
 
 // One entry per sub-command module; each exports `register(program)`.
-const COMMAND_MODULES: readonly string[] = ['./commands/replay.ts', './commands/generate.ts'];
+const COMMAND_MODULES: readonly string[] = [
+  './commands/replay.ts',
+  './commands/generate.ts',
+  './commands/produce.ts',
+  './commands/submit.ts',
+  './commands/up.ts',
+  './commands/down.ts',
+  './commands/status.ts',
+];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('featureflow')

@@ -1,0 +1,115 @@
+/** `featureflow up`: the local stack (see src/stack/stack-up.ts), ready when this returns. */
+import type { Command } from 'commander';
+import { resolveArtifacts } from '../../stack/artifacts.ts';
+import {
+  PORT_SPECS,
+  resolveStackConfig,
+  STACK_DEFAULTS,
+  type StackFlags,
+} from '../../stack/stack-config.ts';
+import { stackUp } from '../../stack/stack-up.ts';
+
+interface UpFlags extends StackFlags {
+  json?: boolean;
+  resolveOnly?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description(
+      'start the local stack: Redis, Kafka (KRaft), a Flink session cluster (JobManager + TaskManager) and the Flink SQL Gateway, and create the topics',
+    )
+    .option(
+      '--run-dir <dir>',
+      `pids, logs, configs and data (default ${STACK_DEFAULTS.runDir}; env FEATUREFLOW_RUN_DIR)`,
+    )
+    .option(
+      '--home <dir>',
+      'artifact cache for the Kafka and Flink jars (env FEATUREFLOW_HOME; default ~/.cache/featureflow)',
+    )
+    .option('--redis <url>', 'use this Redis instead of starting one (env REDIS_URL)')
+    .option(
+      '--redis-port <port>',
+      `port of the Redis that up starts (env ${PORT_SPECS.redis.env}; default ${PORT_SPECS.redis.fallback})`,
+    )
+    .option(
+      '--kafka-port <port>',
+      `Kafka's client port (env ${PORT_SPECS.kafka.env} or the port of KAFKA_BROKERS; default ${PORT_SPECS.kafka.fallback})`,
+    )
+    .option(
+      '--kafka-controller-port <port>',
+      `Kafka's KRaft controller port (env ${PORT_SPECS.kafkaController.env}; default ${PORT_SPECS.kafkaController.fallback})`,
+    )
+    .option(
+      '--flink-port <port>',
+      `Flink REST API and web UI (env ${PORT_SPECS.flinkRest.env}; default ${PORT_SPECS.flinkRest.fallback})`,
+    )
+    .option(
+      '--flink-rpc-port <port>',
+      `Flink JobManager RPC (env ${PORT_SPECS.flinkRpc.env}; default ${PORT_SPECS.flinkRpc.fallback})`,
+    )
+    .option(
+      '--sql-gateway-port <port>',
+      `Flink SQL Gateway REST (env ${PORT_SPECS.sqlGateway.env} or the port of FLINK_SQL_GATEWAY; default ${PORT_SPECS.sqlGateway.fallback})`,
+    )
+    .option(
+      '--task-slots <n>',
+      `TaskManager slots: jobs that can run at once (default ${STACK_DEFAULTS.taskSlots})`,
+    )
+    .option(
+      '--timeout <duration>',
+      `how long each service may take to become ready (default ${STACK_DEFAULTS.readyTimeout})`,
+    )
+    .option('--json', 'print the started stack (endpoints, pids, timings) as JSON on stdout')
+    .option(
+      '--resolve-only',
+      'only fetch the Kafka and Flink jars into the cache (Maven), start nothing: for CI images and offline use',
+    )
+    .action(async (flags: UpFlags) => {
+      const config = resolveStackConfig(flags);
+      const report = (line: string) => process.stderr.write(`up: ${line}\n`);
+      if (flags.resolveOnly) {
+        const { artifacts, resolved } = await resolveArtifacts({
+          homeDir: config.homeDir,
+          onProgress: report,
+        });
+        const seconds = resolved.reduce((sum, r) => sum + r.seconds, 0);
+        process.stdout.write(
+          `jars ${resolved.length > 0 ? `resolved in ${seconds.toFixed(1)} s` : 'already current'}: ${artifacts.kafkaLibDir}, ${artifacts.flinkLibDir}\n`,
+        );
+        return;
+      }
+      // Ctrl-C during startup stops what was started instead of leaving half a stack.
+      const controller = new AbortController();
+      const onInterrupt = () => controller.abort();
+      process.once('SIGINT', onInterrupt);
+      process.once('SIGTERM', onInterrupt);
+      try {
+        report(`starting the stack in ${config.runDir}`);
+        const result = await stackUp(config, { report, signal: controller.signal });
+        const { endpoints } = result.state;
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(
+          [
+            `stack up in ${(result.totalMs / 1000).toFixed(1)} s` +
+              (result.artifactSeconds > 0
+                ? ` (of which ${result.artifactSeconds.toFixed(1)} s resolving jars)`
+                : ''),
+            `  REDIS_URL=${endpoints.redisUrl}`,
+            `  KAFKA_BROKERS=${endpoints.kafkaBrokers}`,
+            `  FLINK_SQL_GATEWAY=${endpoints.flinkSqlGateway}`,
+            `  Flink web UI: ${endpoints.flinkWebUi}`,
+            `  logs: ${config.runDir}/logs; stop with 'featureflow down'${flags.runDir ? ` --run-dir ${flags.runDir}` : ''}`,
+            '',
+          ].join('\n'),
+        );
+      } finally {
+        process.off('SIGINT', onInterrupt);
+        process.off('SIGTERM', onInterrupt);
+      }
+    });
+}

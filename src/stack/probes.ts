@@ -1,0 +1,108 @@
+/**
+ * Health probes, one per kind of service. Each answers within a few seconds and never throws:
+ * `{ ok: false, reason }` says what the last attempt saw, which is what a timeout error and
+ * `status` show the user.
+ */
+import { Redis } from 'ioredis';
+import { describeError } from '../core/errors.ts';
+import { describeKafka } from './kafka-admin.ts';
+
+export type ProbeResult = { ok: true; detail: string } | { ok: false; reason: string };
+export type Probe = () => Promise<ProbeResult>;
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+export function redisProbe(url: string): Probe {
+  return async () => {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: PROBE_TIMEOUT_MS,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
+    // ioredis reports connection failures as events too; the awaited call below carries them.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const pong = await client.ping();
+      return pong === 'PONG'
+        ? { ok: true, detail: 'PING answered' }
+        : { ok: false, reason: `PING answered '${pong}'` };
+    } catch (error) {
+      return { ok: false, reason: describeError(error) };
+    } finally {
+      client.disconnect();
+    }
+  };
+}
+
+export function kafkaProbe(brokers: readonly string[]): Probe {
+  return async () => {
+    try {
+      const cluster = await describeKafka(brokers, PROBE_TIMEOUT_MS);
+      return { ok: true, detail: `${cluster.brokers} broker, controller ${cluster.controller}` };
+    } catch (error) {
+      return { ok: false, reason: describeError(error) };
+    }
+  };
+}
+
+async function getJson(
+  url: string,
+): Promise<{ ok: true; body: unknown } | { ok: false; reason: string }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    if (!response.ok) return { ok: false, reason: `GET ${url} answered HTTP ${response.status}` };
+    return { ok: true, body: await response.json() };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return { ok: false, reason: `GET ${url} failed: ${cause?.code ?? describeError(error)}` };
+  }
+}
+
+/** The JobManager's REST endpoint answers (the web UI is served from the same port). */
+export function flinkJobManagerProbe(restPort: number): Probe {
+  return async () => {
+    const result = await getJson(`http://127.0.0.1:${restPort}/v1/overview`);
+    if (!result.ok) return result;
+    const overview = result.body as { 'flink-version'?: string };
+    return { ok: true, detail: `Flink ${overview['flink-version'] ?? '?'}` };
+  };
+}
+
+/** At least one TaskManager has registered with the JobManager and offers slots. */
+export function flinkTaskManagerProbe(restPort: number): Probe {
+  return async () => {
+    const result = await getJson(`http://127.0.0.1:${restPort}/v1/overview`);
+    if (!result.ok) return result;
+    const overview = result.body as {
+      taskmanagers?: number;
+      'slots-total'?: number;
+      'slots-available'?: number;
+    };
+    if (!overview.taskmanagers) {
+      return { ok: false, reason: 'no TaskManager has registered with the JobManager yet' };
+    }
+    // A TaskManager is listed a moment before its slots are: jobs need the slots.
+    if (!overview['slots-total']) {
+      return { ok: false, reason: 'the TaskManager has registered but offers no slots yet' };
+    }
+    return {
+      ok: true,
+      detail: `${overview.taskmanagers} TaskManager, ${overview['slots-available']}/${overview['slots-total']} slots free`,
+    };
+  };
+}
+
+export function sqlGatewayProbe(port: number): Probe {
+  return async () => {
+    const result = await getJson(`http://127.0.0.1:${port}/v1/info`);
+    if (!result.ok) return result;
+    const info = result.body as { productName?: string; version?: string };
+    return {
+      ok: true,
+      detail: `${info.productName ?? 'SQL Gateway'} ${info.version ?? ''}`.trim(),
+    };
+  };
+}
