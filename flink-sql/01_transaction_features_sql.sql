@@ -1,9 +1,12 @@
 -- Transaction features in pure Flink SQL: a 5-minute window sliding by 1 minute per card,
 -- watermark 5 s behind the largest event time (DESIGN sections 5 and 6).
 -- Run: featureflow submit flink-sql/01_transaction_features_sql.sql
--- ${KAFKA_BROKERS} comes from the environment (featureflow submit fills it for the local stack).
+-- ${KAFKA_BROKERS} comes from the environment (featureflow submit fills it for the local stack);
+-- ${NAME:-default} placeholders fall back to the default topic and group names.
 
--- Window bounds are written as epoch milliseconds; compute them in UTC.
+-- Window bounds are written as epoch milliseconds: window_start/window_end are TIMESTAMP(3)
+-- in the session time zone, so pin it to UTC (CAST to BIGINT is refused; UNIX_TIMESTAMP of
+-- the text form works, in whole seconds, enough for minute-aligned windows).
 SET 'table.local-time-zone' = 'UTC';
 
 -- Name the job so that `featureflow jobs` shows what it is.
@@ -26,9 +29,9 @@ CREATE TEMPORARY TABLE txn_events (
   WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'txn.events',
+  'topic' = '${TXN_EVENTS_TOPIC:-txn.events}',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'featureflow-transaction-features-sql',
+  'properties.group.id' = '${GROUP_ID:-featureflow-transaction-features-sql}',
   'scan.startup.mode' = 'earliest-offset',
   'scan.watermark.idle-timeout' = '30 s',
   'format' = 'avro'
@@ -51,7 +54,7 @@ CREATE TEMPORARY TABLE transaction_features (
   velocity_score DOUBLE NOT NULL
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'features.transactions',
+  'topic' = '${FEATURES_TRANSACTIONS_TOPIC:-features.transactions}',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
   'key.format' = 'raw',
   'key.fields' = 'entity_id',
@@ -63,8 +66,8 @@ CREATE TEMPORARY TABLE transaction_features (
 INSERT INTO transaction_features
 SELECT
   card_id AS entity_id,
-  CAST(TIMESTAMPDIFF(SECOND, TIMESTAMP '1970-01-01 00:00:00', window_start) AS BIGINT) * 1000 AS window_start,
-  CAST(TIMESTAMPDIFF(SECOND, TIMESTAMP '1970-01-01 00:00:00', window_end) AS BIGINT) * 1000 AS window_end,
+  UNIX_TIMESTAMP(CAST(window_start AS STRING)) * 1000 AS window_start,
+  UNIX_TIMESTAMP(CAST(window_end AS STRING)) * 1000 AS window_end,
   COUNT(*) AS txn_count,
   SUM(amount) AS amount_sum,
   AVG(amount) AS amount_avg,

@@ -22,9 +22,9 @@ CREATE TEMPORARY TABLE txn_events (
   WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'txn.events',
+  'topic' = '${TXN_EVENTS_TOPIC:-txn.events}',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'featureflow-transaction-late-events',
+  'properties.group.id' = '${GROUP_ID:-featureflow-transaction-late-events}',
   'scan.startup.mode' = 'earliest-offset',
   'scan.watermark.idle-timeout' = '30 s',
   'format' = 'avro'
@@ -44,7 +44,7 @@ CREATE TEMPORARY TABLE txn_events_late (
   `timestamp` BIGINT NOT NULL
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'txn.events.late',
+  'topic' = '${TXN_EVENTS_LATE_TOPIC:-txn.events.late}',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
   'key.format' = 'raw',
   'key.fields' = 'card_id',

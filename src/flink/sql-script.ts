@@ -92,23 +92,29 @@ export function splitSqlStatements(script: string): SqlStatement[] {
   return statements;
 }
 
-/** Fills `${NAME}` from `vars` first, then the environment; an unset one is an error naming it. */
+/**
+ * Fills `${NAME}` from `vars` first, then the environment; `${NAME:-default}` falls back to its
+ * default, so a file stays runnable as is. An unset one without default is an error naming it.
+ */
 export function fillPlaceholders(
   text: string,
   vars: Readonly<Record<string, string>>,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
-    const value = vars[name] ?? env[name];
-    if (value === undefined) {
-      throw new FeatureflowError(
-        'invalid_argument',
-        `SQL placeholder \${${name}} is not set (pass --var ${name}=VALUE or export ${name})`,
-        { context: { placeholder: name } },
-      );
-    }
-    return value;
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_match, name: string, fallback: string | undefined) => {
+      const value = vars[name] ?? env[name] ?? fallback;
+      if (value === undefined) {
+        throw new FeatureflowError(
+          'invalid_argument',
+          `SQL placeholder \${${name}} is not set (pass --var ${name}=VALUE or export ${name})`,
+          { context: { placeholder: name } },
+        );
+      }
+      return value;
+    },
+  );
 }
 
 export function stripComments(sql: string): string {

@@ -3,9 +3,11 @@
  * fast reader cannot queue unbounded memory. `flush` resolves when everything sent so far is
  * acknowledged by the broker (acks from all in-sync replicas).
  */
-import type { Producer } from 'kafkajs';
+import kafkajs, { type Producer } from 'kafkajs';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { KafkaClient } from './kafka-client.ts';
+
+const { Partitioners } = kafkajs;
 
 export interface OutgoingMessage {
   key: string | null;
@@ -33,7 +35,12 @@ export class MessageProducer {
     private readonly brokers: readonly string[],
     options: MessageProducerOptions = {},
   ) {
-    this.producer = client.producer({ allowAutoTopicCreation: false });
+    // The Java client's murmur2 partitioner: the same key lands on the same partition whichever
+    // client produced it.
+    this.producer = client.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.batchMessages = options.batchMessages ?? 2_000;
     this.maxBatchesInFlight = options.maxBatchesInFlight ?? 4;
   }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
-import { splitSqlStatements, stripComments } from '../../src/flink/sql-script.ts';
+import { fillPlaceholders, splitSqlStatements, stripComments } from '../../src/flink/sql-script.ts';
 
 const SQL_DIR = new URL('../../flink-sql/', import.meta.url).pathname;
 const directory = new SchemaDirectory();
@@ -48,7 +48,7 @@ const tables = readdirSync(SQL_DIR)
       .map((statement) => ({
         file,
         table: /TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)/i.exec(statement)![1]!,
-        topic: /'topic'\s*=\s*'([^']+)'/.exec(statement)?.[1],
+        topic: /'topic'\s*=\s*'([^']+)'/.exec(fillPlaceholders(statement, { KAFKA_BROKERS: 'b', UDF_ADDRESS: 'u' }, {}))?.[1],
         statement,
       })),
   )

@@ -46,6 +46,11 @@ describe('fillPlaceholders', () => {
     );
   });
 
+  it('falls back to ${NAME:-default} only when nothing sets NAME', () => {
+    expect(fillPlaceholders("'${T:-txn.events}'", {}, {})).toBe("'txn.events'");
+    expect(fillPlaceholders("'${T:-txn.events}'", { T: 'mine' }, {})).toBe("'mine'");
+  });
+
   it('names an unset placeholder and the fix', () => {
     expect(() => fillPlaceholders('${KAFKA_BROKERS_X}', {}, {})).toThrow(
       'SQL placeholder ${KAFKA_BROKERS_X} is not set (pass --var KAFKA_BROKERS_X=VALUE or export KAFKA_BROKERS_X)',
