@@ -28,7 +28,6 @@ export function splitSqlStatements(script: string): SqlStatement[] {
   while (i < script.length) {
     const c = script[i]!;
     const next = script[i + 1];
-    if (current.trim() === '' && c !== '\n' && !/\s/.test(c)) startLine = line;
     if (c === '-' && next === '-') {
       const end = script.indexOf('\n', i);
       const stop = end === -1 ? script.length : end;
@@ -45,6 +44,8 @@ export function splitSqlStatements(script: string): SqlStatement[] {
       i = end + 2;
       continue;
     }
+    // The statement starts at its first character that is not a comment or white space.
+    if (!/\s/.test(c) && stripComments(current).trim() === '') startLine = line;
     if (c === "'" || c === '`' || c === '"') {
       // Quotes escape themselves by doubling ('it''s', `a``b`).
       let j = i + 1;

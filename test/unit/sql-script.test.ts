@@ -12,7 +12,7 @@ describe('splitSqlStatements', () => {
       'SET x = y',
     ].join('\n');
     const statements = splitSqlStatements(script);
-    expect(statements.map((s) => s.line)).toEqual([1, 3, 6]);
+    expect(statements.map((s) => s.line)).toEqual([2, 4, 6]);
     expect(statements[0]!.text).toContain("WITH ('k' = 'v;w')");
     expect(statements[1]!.text).toContain("'it''s; fine'");
     expect(statements[2]!.text).toBe('SET x = y');
