@@ -1,0 +1,94 @@
+/** Kafka helpers for integration tests: unique topics, reading a topic back, polling. */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs, { type KafkaMessage } from 'kafkajs';
+
+const { Kafka, logLevel } = kafkajs;
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function testKafka(brokers: string) {
+  return new Kafka({
+    clientId: uniqueName('test'),
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+export async function createTopics(
+  brokers: string,
+  topics: readonly string[],
+  partitions = 3,
+): Promise<void> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Polls until `check` gives a value, or fails naming what it waited for. */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+/**
+ * Reads a topic from the beginning in a fresh group until `done(messages)` says enough, or the
+ * timeout passes (then it fails with how many arrived).
+ */
+export async function readTopic(
+  brokers: string,
+  topic: string,
+  done: (messages: KafkaMessage[]) => boolean,
+  timeoutMs = 120_000,
+): Promise<KafkaMessage[]> {
+  const consumer = testKafka(brokers).consumer({ groupId: uniqueName('reader') });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      messages.push(message);
+    },
+  });
+  try {
+    await waitFor(
+      `${topic} to hold what the test expects (${messages.length} messages so far)`,
+      timeoutMs,
+      () => (done(messages) ? true : undefined),
+    );
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Offsets summed over partitions: how many messages a topic holds. */
+export async function topicSize(brokers: string, topic: string): Promise<number> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

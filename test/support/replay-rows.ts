@@ -1,0 +1,48 @@
+/** Runs `featureflow replay` on a file and returns its rows keyed by entity and window end. */
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+export type FeatureRow = Record<string, number | string> & {
+  entity_id: string;
+  window_end: number;
+};
+
+export async function replayRows(
+  job: string,
+  input: string,
+  output: string,
+): Promise<Map<string, FeatureRow>> {
+  const result = await runCli(['replay', '--job', job, '--input', input, '--output', output]);
+  expect(result.code, result.stderr).toBe(0);
+  const rows = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as FeatureRow);
+  return new Map(rows.map((row) => [rowKey(row), row]));
+}
+
+export const rowKey = (row: { entity_id: string; window_end: number }) =>
+  `${row.entity_id}@${row.window_end}`;
+
+/** Equal within `relative` (1e-9 by default), exact for integers and strings. */
+export function expectRowsClose(
+  actual: FeatureRow,
+  expected: FeatureRow,
+  columns: readonly string[],
+  relative = 1e-9,
+): void {
+  for (const column of columns) {
+    const a = actual[column];
+    const e = expected[column];
+    if (typeof e === 'number' && typeof a === 'number' && !Number.isInteger(e)) {
+      const scale = Math.max(Math.abs(e), Math.abs(a), 1e-300);
+      expect(
+        Math.abs(a - e) / scale,
+        `${rowKey(expected)} ${column}: ${a} vs ${e}`,
+      ).toBeLessThanOrEqual(relative);
+    } else {
+      expect(a, `${rowKey(expected)} ${column}`).toEqual(e);
+    }
+  }
+}
