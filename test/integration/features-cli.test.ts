@@ -1,0 +1,120 @@
+// `featureflow features get` end to end: the real bin, a real redis-server, rows the sink wrote.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { TRANSACTIONS_JOB } from '../../src/core/processors/job-definitions.ts';
+import { createFeatureSink } from '../../src/core/sinks/redis-feature-sink.ts';
+import { ONE_HOUR_MS, txnRow, uniqueId } from '../support/feature-rows.ts';
+import { findFreePort } from '../support/redis-server.ts';
+
+const redisUrl = inject('redisUrl');
+const BIN = fileURLToPath(new URL('../../bin/featureflow.js', import.meta.url));
+const id = uniqueId('card');
+const windowEnd = Date.now() - 3 * 60_000;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function featureflow(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, REDIS_URL: '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+beforeAll(async () => {
+  const sink = createFeatureSink({ redisUrl });
+  try {
+    await sink.writeFeatures(
+      [
+        txnRow(id, windowEnd, { txn_count: 3, amount_avg: 12.5 }),
+        txnRow(id, windowEnd, { txn_count: 30 }, ONE_HOUR_MS),
+      ],
+      TRANSACTIONS_JOB,
+    );
+  } finally {
+    await sink.close();
+  }
+});
+
+describe('featureflow features get', () => {
+  it('prints every label with its window, freshness and values', async () => {
+    const run = await featureflow(['features', 'get', 'card', id, '--redis', redisUrl]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = run.stdout;
+    expect(out).toContain(`features:card:${id} at ${redisUrl} (expires in 23h 59m)`);
+    expect(out).toContain(
+      `5m window ${new Date(windowEnd - 5 * 60_000).toISOString()} .. ${new Date(windowEnd).toISOString()}`,
+    );
+    expect(out).toMatch(/window_end age: 3m \d{1,2}s ago/);
+    expect(out).toMatch(/^ {2}txn_count +3$/m);
+    expect(out).toMatch(/^ {2}amount_avg +12\.5$/m);
+    expect(out).toContain('1h window');
+    expect(out).toMatch(/^ {2}txn_count +30$/m);
+    expect(out.indexOf('5m window')).toBeLessThan(out.indexOf('1h window'));
+  });
+
+  it('prints JSON with --json, reading REDIS_URL from the environment', async () => {
+    const run = await featureflow(['features', 'get', 'card', id, '--json'], {
+      REDIS_URL: redisUrl,
+    });
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({
+      found: true,
+      entity_type: 'card',
+      entity_id: id,
+      key: `features:card:${id}`,
+      labels: {
+        '5m': { window_end: windowEnd, features: { txn_count: 3, amount_avg: 12.5 } },
+        '1h': { window_end: windowEnd, features: { txn_count: 30 } },
+      },
+    });
+    expect(json.labels['5m'].age_ms).toBeGreaterThanOrEqual(3 * 60_000);
+  });
+
+  it('says clearly when the entity has nothing, and exits 1', async () => {
+    const missing = uniqueId('card');
+    const run = await featureflow(['features', 'get', 'card', missing, '--redis', redisUrl]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `no features in Redis for card '${missing}': key features:card:${missing} does not exist at ${redisUrl} (check the id and the entity type; keys expire after their TTL, 24 h by default, without writes)\n`,
+    );
+  });
+
+  it('refuses an unknown entity type (exit 2)', async () => {
+    const run = await featureflow(['features', 'get', 'account', id, '--redis', redisUrl]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "featureflow: entity type must be card or user: got 'account' (card for transaction features, user for clickstream features)\n",
+    );
+  });
+
+  it('reports an unreachable Redis in one line (exit 1)', async () => {
+    const port = await findFreePort();
+    const run = await featureflow([
+      'features',
+      'get',
+      'card',
+      id,
+      '--redis',
+      `redis://127.0.0.1:${port}`,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `featureflow: cannot read features from Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (start Redis there, e.g. with 'featureflow up', or point REDIS_URL / --redis at a running server)\n`,
+    );
+  });
+});

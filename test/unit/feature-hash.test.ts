@@ -1,0 +1,48 @@
+// parseFeatureHash: a Redis feature hash back into windows per label (DESIGN section 7).
+import { describe, expect, it } from 'vitest';
+import { parseFeatureHash } from '../../src/core/sinks/feature-store.ts';
+
+describe('parseFeatureHash', () => {
+  it('splits fields by label at the last underscore; feature names keep theirs', () => {
+    const parsed = parseFeatureHash({
+      window_start_1h: '0',
+      window_end_1h: '3600000',
+      amount_sum_1h: '12.5',
+      window_end_5m: '3600000',
+      window_start_5m: '3300000',
+      amount_sum_5m: '0.30000000000000004',
+      high_amount_count_5m: '1',
+      velocity_score_5m: '1e+21',
+    });
+    expect(parsed.unrecognizedFields).toEqual([]);
+    expect(Object.keys(parsed.labels)).toEqual(['5m', '1h']);
+    expect(parsed.labels['5m']).toEqual({
+      label: '5m',
+      window_start: 3_300_000,
+      window_end: 3_600_000,
+      features: { amount_sum: 0.1 + 0.2, high_amount_count: 1, velocity_score: 1e21 },
+    });
+    expect(parsed.labels['1h']?.features).toEqual({ amount_sum: 12.5 });
+  });
+
+  it('orders labels by window size, not by text', () => {
+    const hash = Object.fromEntries(
+      ['1d', '90s', '1h', '5m', '30s'].map((label) => [`window_end_${label}`, '1']),
+    );
+    expect(Object.keys(parseFeatureHash(hash).labels)).toEqual(['30s', '90s', '5m', '1h', '1d']);
+  });
+
+  it('keeps text that is not a number as text, and lists fields of no known label', () => {
+    const parsed = parseFeatureHash({
+      window_end_5m: '10',
+      note_5m: 'hello',
+      blank_5m: '',
+      nan_5m: 'NaN',
+      txn_count_2m: '3',
+      owner: 'someone',
+    });
+    expect(parsed.labels['5m']?.features).toEqual({ note: 'hello', blank: '', nan: Number.NaN });
+    expect(parsed.labels['5m']?.window_start).toBeNaN();
+    expect(parsed.unrecognizedFields.sort()).toEqual(['owner', 'txn_count_2m']);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * Two projects: `unit` needs no services; `integration` runs against real services that its
+ * global setups start once per run. Another service (Kafka, Flink...) is one more entry in
+ * INTEGRATION_GLOBAL_SETUP.
+ */
+import { defineConfig } from 'vitest/config';
+
+const INTEGRATION_GLOBAL_SETUP: readonly string[] = [
+  'test/setup/global-redis.ts',
+  'test/setup/global-stack.ts',
+];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts', 'src/**/*.spec.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: [...INTEGRATION_GLOBAL_SETUP],
+          // Real services: starting them and pushing 10k+ windows takes seconds, not ms.
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          // One file at a time: each drives Kafka and Flink hard, and the machine has 2 cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
