@@ -10,8 +10,10 @@ import { FeatureflowError } from '../core/errors.ts';
 const COMMAND_MODULES: readonly string[] = [
   './commands/replay.ts',
   './commands/generate.ts',
+  './commands/features.ts',
   './commands/produce.ts',
   './commands/submit.ts',
+  './commands/consume.ts',
   './commands/up.ts',
   './commands/down.ts',
   './commands/status.ts',

@@ -4,6 +4,10 @@
  * order. Memory is bounded by the open windows, not by the input: a window is released as
  * soon as it fires.
  *
+ * The watermark is either the engine's own (replay: W = max(W, t - D) per event, over the
+ * partitions it is given) or driven from outside with `advanceWatermarkTo` (the consumer
+ * runtime, which combines the partitions of a consumer group itself).
+ *
  * Layout, chosen for the per-event path: one map lookup per event finds the entity's open
  * windows (a short list ordered by start); a new window is also filed under its end, which is
  * what firing walks.
@@ -17,6 +21,10 @@ export interface WindowedEngineOptions<E> {
   slideMs: number;
   maxOutOfOrdernessMs: number;
   idleTimeoutMs?: number;
+  /** The caller moves the watermark with `advanceWatermarkTo`; events do not move it. */
+  externalWatermark?: boolean;
+  /** Start from this watermark instead of minus infinity (resuming after a commit). */
+  initialWatermark?: number;
   entityOf: (event: E) => string;
   timeOf: (event: E) => number;
   /** Called once per fired window with at least one event, in (window_end, entity_id) order. */
@@ -31,12 +39,9 @@ export class WindowedEngine<E> {
   /** Open windows filed by end; firing walks `openEnds` from the front. */
   private readonly openByEnd = new Map<number, SlidingWindow<E>[]>();
   private readonly openEnds: number[] = [];
-  private readonly watermarks: WatermarkGenerator;
-  /**
-   * Per partition, a watermark restored from a commit (see `restorePartition`): windows of that
-   * partition's entities at or below it fired before a restart and must not fire again.
-   */
-  private readonly restoredHorizons = new Map<number, number>();
+  private readonly watermarks: WatermarkGenerator | undefined;
+  /** Every window with end - 1 <= this has fired. */
+  private firedUpTo: number;
   private openWindowCount = 0;
   private readonly windowSizeMs: number;
   private readonly slideMs: number;
@@ -46,14 +51,20 @@ export class WindowedEngine<E> {
     this.options = options;
     this.windowSizeMs = options.windowSizeMs;
     this.slideMs = options.slideMs;
-    this.watermarks = new WatermarkGenerator({
-      maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
-      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
-    });
+    this.firedUpTo = options.initialWatermark ?? Number.NEGATIVE_INFINITY;
+    if (!options.externalWatermark) {
+      this.watermarks = new WatermarkGenerator({
+        maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
+        ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      });
+      if (options.initialWatermark !== undefined)
+        this.watermarks.restore(0, options.initialWatermark, 0);
+    }
   }
 
+  /** The watermark windows have fired up to: what a consumer commits with its offsets. */
   get watermark(): number {
-    return this.watermarks.watermark;
+    return this.firedUpTo;
   }
 
   get openWindows(): number {
@@ -67,12 +78,7 @@ export class WindowedEngine<E> {
   process(event: E, partition = 0, nowMs = 0): boolean {
     const time = this.options.timeOf(event);
     const entityId = this.options.entityOf(event);
-    const watermark = this.watermarks.watermark;
-    // Replay has no restored partitions: keep its path free of the lookup.
-    const firedUpTo =
-      this.restoredHorizons.size === 0
-        ? watermark
-        : Math.max(watermark, this.restoredHorizons.get(partition) ?? Number.NEGATIVE_INFINITY);
+    const watermark = this.firedUpTo;
     let windows = this.openByEntity.get(entityId);
     let joined = false;
     // From the earliest window containing the event to the latest, skipping fired ones: a
@@ -83,7 +89,7 @@ export class WindowedEngine<E> {
       Math.floor((lastStart - (time - this.windowSizeMs) - 1) / this.slideMs) * this.slideMs;
     for (; start <= lastStart; start += this.slideMs) {
       const end = start + this.windowSizeMs;
-      if (firedUpTo >= end - 1) continue;
+      if (watermark >= end - 1) continue;
       if (windows === undefined) {
         windows = [];
         this.openByEntity.set(entityId, windows);
@@ -91,64 +97,29 @@ export class WindowedEngine<E> {
       this.windowAt(windows, entityId, start, end).addEvent(event);
       joined = true;
     }
-    if (!joined) this.options.onLateEvent(event, firedUpTo);
-    const advanced = this.watermarks.observe(time, partition, nowMs);
-    if (advanced !== watermark) this.fireUpTo(advanced);
+    if (!joined) this.options.onLateEvent(event, watermark);
+    if (this.watermarks !== undefined) {
+      const advanced = this.watermarks.observe(time, partition, nowMs);
+      if (advanced > this.firedUpTo) this.advanceWatermarkTo(advanced);
+    }
     return joined;
+  }
+
+  /** Moves the watermark (never back) and fires every window it passes. */
+  advanceWatermarkTo(watermark: number): void {
+    if (watermark <= this.firedUpTo) return;
+    this.firedUpTo = watermark;
+    this.fireUpTo(watermark);
   }
 
   /** Re-checks partition idleness at wall-clock `nowMs` and fires what the watermark allows. */
   tick(nowMs: number): void {
-    const before = this.watermarks.watermark;
-    const after = this.watermarks.recompute(nowMs);
-    if (after !== before) this.fireUpTo(after);
+    if (this.watermarks !== undefined) this.advanceWatermarkTo(this.watermarks.recompute(nowMs));
   }
 
   /** Step 4: at the end of a finite input every open window fires. */
   flush(): void {
     this.fireUpTo(Number.POSITIVE_INFINITY);
-  }
-
-  /**
-   * Takes over a partition whose previous owner committed with watermark `horizon`: every
-   * window that had fired by then stays fired (its row is already in Redis), and the partition
-   * starts from that watermark instead of minus infinity. Entities are keyed to partitions, so
-   * a window belongs to exactly one partition.
-   */
-  restorePartition(partition: number, horizon: number, nowMs: number): void {
-    this.restoredHorizons.set(partition, horizon);
-    this.watermarks.restore(partition, horizon, nowMs);
-  }
-
-  /** Forgets a partition (revoked in a rebalance) so it no longer holds the watermark back. */
-  removePartition(partition: number, nowMs: number): void {
-    this.watermarks.removePartition(partition);
-    this.restoredHorizons.delete(partition);
-    this.tick(nowMs);
-  }
-
-  /** The watermark a partition's windows have fired up to: what to commit with its offset. */
-  firedHorizon(partition: number): number {
-    return Math.max(
-      this.watermarks.watermark,
-      this.restoredHorizons.get(partition) ?? Number.NEGATIVE_INFINITY,
-    );
-  }
-
-  /** Drops the open windows of the given entities (their partition was revoked). */
-  dropEntities(belongsToRevoked: (entityId: string) => boolean): number {
-    let dropped = 0;
-    for (const [entityId, windows] of this.openByEntity) {
-      if (!belongsToRevoked(entityId)) continue;
-      this.openByEntity.delete(entityId);
-      for (const window of windows) {
-        const byEnd = this.openByEnd.get(window.windowEnd)!;
-        byEnd.splice(byEnd.indexOf(window), 1);
-        dropped++;
-      }
-    }
-    this.openWindowCount -= dropped;
-    return dropped;
   }
 
   /** The entity's window starting at `start`, created (and filed by end) if it is not open. */

@@ -78,6 +78,14 @@ describe('AvroSerializer / AvroDeserializer', () => {
     }
   });
 
+  it('decodes a topic of another name with the schema of the topic it mirrors', () => {
+    const event = txn({ card_id: 'c7', timestamp: 3 });
+    const bytes = AvroSerializer.forTopic('txn.events', directory).serialize(event);
+    expect(deserializer.deserializeMessage('my.txn.copy', bytes).ok).toBe(false);
+    const decoded = deserializer.deserializeMessage('my.txn.copy', bytes, 'txn.events');
+    expect(decoded.ok && { ...(decoded.value as object) }).toEqual(event);
+  });
+
   it('rejects a message with trailing bytes (another schema)', () => {
     const bytes = AvroSerializer.forTopic('txn.events', directory).serialize(
       txn({ card_id: 'c', timestamp: 1 }),

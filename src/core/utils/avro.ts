@@ -77,7 +77,12 @@ export class AvroDeserializer {
    * Decodes one Kafka message value. Never throws: bad bytes give a `decode_failed` result
    * whose message says what is wrong, for the dead letter.
    */
-  deserializeMessage(topic: string, bytes: Buffer | Uint8Array | null): DecodeResult {
+  deserializeMessage(
+    topic: string,
+    bytes: Buffer | Uint8Array | null,
+    /** The featureflow topic whose schema `topic` carries, when its name is another one. */
+    schemaTopic: string = topic,
+  ): DecodeResult {
     if (bytes === null || bytes.length === 0) {
       return failure(`message on ${topic} has no value (expected Avro bytes)`);
     }
@@ -101,7 +106,7 @@ export class AvroDeserializer {
       }
       return decodeExactly(type, buffer, CONFLUENT_HEADER_BYTES, topic);
     }
-    const type = this.rawTypeOf(topic);
+    const type = this.rawTypeOf(schemaTopic);
     if (type === null) {
       return failure(
         `topic ${topic} has no known schema (expected one of txn.events, click.events, features.transactions, features.clickstream or their .late topics)`,

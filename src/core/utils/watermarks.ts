@@ -73,6 +73,25 @@ export class WatermarkGenerator {
     else if (watermark > state.watermark) state.watermark = watermark;
   }
 
+  /** A partition's own watermark (its largest event time minus D), if it is known. */
+  partitionWatermark(partition: number): number {
+    return this.partitions.get(partition)?.watermark ?? Number.NEGATIVE_INFINITY;
+  }
+
+  isIdle(partition: number, nowMs: number): boolean {
+    const state = this.partitions.get(partition);
+    return state !== undefined && nowMs - state.lastEventAtMs >= this.idleTimeoutMs;
+  }
+
+  /**
+   * Keeps a partition from going idle without an event: the consumer calls it while the
+   * partition still has messages to read, since a partition with a backlog is not idle.
+   */
+  touch(partition: number, nowMs: number): void {
+    const state = this.partitions.get(partition);
+    if (state !== undefined) state.lastEventAtMs = nowMs;
+  }
+
   /** Drops a partition (revoked in a rebalance): it no longer holds the watermark back. */
   removePartition(partition: number): void {
     this.partitions.delete(partition);

@@ -1,0 +1,68 @@
+/** The consumer runtime's configuration: one resolver, defaults, validation, frozen. */
+import { resolveServiceEndpoints } from '../config/environment.ts';
+import { FeatureflowError } from '../core/errors.ts';
+import { type FeatureJobConfig, resolveFeatureJobConfig } from '../core/models/config.ts';
+import { jobDefinition } from '../core/processors/job-definitions.ts';
+
+export interface ConsumerFlags {
+  job?: string;
+  group?: string;
+  redis?: string;
+  brokers?: string;
+  topic?: string;
+  window?: string;
+  slide?: string;
+  maxOutOfOrderness?: string;
+  idleTimeout?: string;
+  metricsPort?: string;
+  statusInterval?: string;
+}
+
+export interface ResolvedConsumerConfig {
+  readonly job: FeatureJobConfig;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly brokers: readonly string[];
+  readonly redisUrl: string;
+  readonly ttlMs: number;
+  /** Must be at least the largest message (the broker's default limit is about 1 MiB). */
+  readonly maxBytesPerPartition: number;
+  readonly tickIntervalMs: number;
+  readonly statusIntervalMs: number;
+  /** -1: no /metrics endpoint. */
+  readonly metricsPort: number;
+}
+
+export function resolveConsumerConfig(
+  flags: ConsumerFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConsumerConfig {
+  const job = resolveFeatureJobConfig(flags, env);
+  const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers }, env);
+  const metricsPort = Number(flags.metricsPort ?? env.FEATUREFLOW_METRICS_PORT ?? -1);
+  if (!Number.isInteger(metricsPort) || metricsPort < -1 || metricsPort > 65535) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `--metrics-port must be a port number (0 picks a free one): got '${flags.metricsPort}'`,
+    );
+  }
+  const statusSeconds = Number(flags.statusInterval ?? 10);
+  if (!Number.isFinite(statusSeconds) || statusSeconds < 0) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `--status-interval must be seconds (0 turns the status line off): got '${flags.statusInterval}'`,
+    );
+  }
+  return Object.freeze({
+    job,
+    groupId: flags.group ?? `featureflow-consume-${job.job}`,
+    topic: flags.topic ?? jobDefinition(job.job).eventTopic,
+    brokers: endpoints.kafkaBrokers,
+    redisUrl: endpoints.redisUrl,
+    ttlMs: 24 * 60 * 60 * 1000,
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    tickIntervalMs: 1_000,
+    statusIntervalMs: statusSeconds * 1000,
+    metricsPort,
+  });
+}

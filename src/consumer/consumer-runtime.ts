@@ -1,0 +1,412 @@
+/**
+ * The TypeScript consumer runtime (DESIGN section 1, runtime 2):
+ * Kafka -> decode -> validate -> windows (per-partition watermarks) -> features -> Redis,
+ * late events -> <topic>.late, invalid messages -> <topic>.dlq, then commit.
+ *
+ * Offsets are committed only after the Redis writes and Kafka sends they cover are
+ * acknowledged, never past an event still in an open window, and with the fired horizon in the
+ * commit metadata (committed-horizon.ts), so a restart or a new owner resumes exactly.
+ * All work runs one step at a time through `serially`: batches, idle ticks, rebalances.
+ */
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { describeError } from '../core/errors.ts';
+import {
+  DEAD_LETTERS,
+  EVENT_TO_REDIS,
+  FEATURES_COMPUTED,
+  LATE_EVENTS,
+  WINDOW_SIZE,
+} from '../core/metrics.ts';
+import type { InvalidEvent } from '../core/models/event-validation.ts';
+import type { WindowedFeatureRow } from '../core/models/features.ts';
+import { jobDefinition } from '../core/processors/job-definitions.ts';
+import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
+import { AvroDeserializer, AvroSerializer } from '../core/utils/avro.ts';
+import { lastWindowEnd } from '../core/utils/windowing.ts';
+import { WindowedEngine } from '../engine/windowed-engine.ts';
+import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { createKafkaClient } from '../kafka/kafka-client.ts';
+import { MessageProducer } from '../kafka/message-producer.ts';
+import { decodeHorizon, encodeHorizon } from './committed-horizon.ts';
+import type { ResolvedConsumerConfig } from './consumer-config.ts';
+import { PartitionOffsets } from './partition-offsets.ts';
+import { PartitionWatermarks } from './partition-watermarks.ts';
+import { retryLine, retryWhileRetriable } from './retry.ts';
+
+type Event = { timestamp: number };
+
+/** One owned partition: its windows (entities are keyed to one partition) and its offsets. */
+interface PartitionState {
+  engine: WindowedEngine<Event>;
+  offsets: PartitionOffsets;
+}
+
+export interface ConsumerCounters {
+  messages: number;
+  events: number;
+  late: number;
+  invalid: number;
+  windows: number;
+  written: number;
+  stale: number;
+}
+
+export class ConsumerRuntime {
+  readonly counters: ConsumerCounters = {
+    messages: 0,
+    events: 0,
+    late: 0,
+    invalid: 0,
+    windows: 0,
+    written: 0,
+    stale: 0,
+  };
+  private readonly job;
+  private readonly watermarks: PartitionWatermarks;
+  private readonly computeFeatures: (
+    events: readonly Event[],
+    processor: ResolvedConsumerConfig['job']['processor'],
+    window: { entityId: string; windowStart: number; windowEnd: number },
+  ) => WindowedFeatureRow;
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly producer: MessageProducer;
+  private readonly sink: FeatureSink;
+  private readonly deserializer = new AvroDeserializer();
+  private readonly lateSerializer: AvroSerializer<unknown>;
+  private readonly partitions = new Map<number, PartitionState>();
+  private readonly lastCommitted = new Map<number, number>();
+  private readonly highWatermarks = new Map<number, number>();
+  private readonly lastOffsets = new Map<number, number>();
+  private pendingRows: WindowedFeatureRow[] = [];
+  /** Wall-clock arrival of the newest event per fired window, for event-to-Redis latency. */
+  private pendingArrivalMs: number[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private currentHeartbeat: (() => Promise<void>) | undefined;
+
+  constructor(
+    readonly config: ResolvedConsumerConfig,
+    private readonly log: (line: string) => void,
+  ) {
+    this.job = jobDefinition(config.job.job);
+    const kafka = createKafkaClient({
+      clientId: `featureflow-consume-${config.job.job}`,
+      brokers: config.brokers,
+    });
+    this.consumer = kafka.consumer({
+      groupId: config.groupId,
+      readUncommitted: false,
+      maxBytesPerPartition: config.maxBytesPerPartition,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    this.admin = kafka.admin();
+    this.producer = new MessageProducer(kafka, config.brokers);
+    this.sink = createFeatureSink({ redisUrl: config.redisUrl, ttlMs: config.ttlMs });
+    this.lateSerializer = AvroSerializer.forTopic(this.job.eventTopic);
+    this.computeFeatures = this.job.computeFeatures as typeof this.computeFeatures;
+    this.watermarks = new PartitionWatermarks({
+      maxOutOfOrdernessMs: config.job.maxOutOfOrdernessMs,
+      idleTimeoutMs: config.job.idleTimeoutMs,
+    });
+  }
+
+  /** A partition's engine: its watermark is driven by `advanceFiring`, starting at `horizon`. */
+  private createEngine(horizon: number): WindowedEngine<Event> {
+    const { job } = this.config;
+    return new WindowedEngine<Event>({
+      windowSizeMs: job.windowSizeMs,
+      slideMs: job.slideMs,
+      maxOutOfOrdernessMs: job.maxOutOfOrdernessMs,
+      externalWatermark: true,
+      initialWatermark: horizon,
+      entityOf: this.job.entityOf as (event: Event) => string,
+      timeOf: (event) => event.timestamp,
+      onWindowFired: (window) => {
+        this.counters.windows++;
+        FEATURES_COMPUTED.inc({ feature_type: this.job.job });
+        WINDOW_SIZE.observe({ window_type: this.job.job }, window.size());
+        this.pendingRows.push(this.computeFeatures(window.getEvents(), job.processor, window));
+        this.pendingArrivalMs.push(Date.now());
+      },
+      onLateEvent: () => {},
+    });
+  }
+
+  /** Fires, in every owned partition, what its firing watermark now allows. */
+  private advanceFiring(nowMs: number): void {
+    for (const [partition, state] of this.partitions) {
+      state.engine.advanceWatermarkTo(this.watermarks.firingWatermark(partition, nowMs));
+    }
+  }
+
+  get topic(): string {
+    return this.config.topic;
+  }
+
+  get watermark(): number {
+    return this.watermarks.watermark;
+  }
+
+  get openWindows(): number {
+    let open = 0;
+    for (const state of this.partitions.values()) open += state.engine.openWindows;
+    return open;
+  }
+
+  /** Messages behind the partitions' high watermarks, as of the last batches. */
+  get lag(): number {
+    let lag = 0;
+    for (const [partition, high] of this.highWatermarks) {
+      lag += Math.max(0, high - 1 - (this.lastOffsets.get(partition) ?? -1));
+    }
+    return lag;
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.admin.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const assigned = new Set(event.payload.memberAssignment[this.topic] ?? []);
+      void this.serially(() => this.reassign(assigned));
+    });
+    this.ticker = setInterval(() => {
+      void this.serially(async () => {
+        await this.markBacklogs();
+        const now = Date.now();
+        this.watermarks.recompute(now);
+        this.advanceFiring(now);
+        if (this.pendingRows.length > 0) await this.flushAndCommit();
+      });
+    }, this.config.tickIntervalMs);
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.serially(() => this.handleBatch(payload)),
+    });
+  }
+
+  /** SIGTERM: stop fetching, finish the batch in hand, write and commit what is done, leave. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await this.consumer.disconnect();
+    await this.serially(async () => {});
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+    await this.sink.close();
+  }
+
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(step);
+    // A failed step must not block the ones after it; the failure is still the caller's.
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reassign(assigned: Set<number>): Promise<void> {
+    const now = Date.now();
+    for (const [partition, state] of [...this.partitions]) {
+      if (assigned.has(partition)) continue;
+      // Revoked: drop its state; the next owner rebuilds it from the committed offset.
+      this.partitions.delete(partition);
+      this.watermarks.remove(partition, now);
+      this.lastCommitted.delete(partition);
+      this.highWatermarks.delete(partition);
+      this.log(`partition ${partition} revoked: ${state.engine.openWindows} open windows dropped`);
+    }
+    for (const partition of assigned) await this.ensurePartition(partition);
+    await this.markBacklogs();
+  }
+
+  /** First sight of a partition: resume from the horizon its last commit carries. */
+  private async ensurePartition(partition: number): Promise<PartitionState> {
+    let state = this.partitions.get(partition);
+    if (state !== undefined) return state;
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.config.groupId,
+      topics: [this.topic],
+    });
+    const entry = committed
+      .find((t) => t.topic === this.topic)
+      ?.partitions.find((p) => p.partition === partition);
+    const horizon = decodeHorizon(entry?.metadata);
+    this.watermarks.add(partition, horizon, Date.now());
+    state = { engine: this.createEngine(horizon), offsets: new PartitionOffsets() };
+    this.partitions.set(partition, state);
+    const offset = entry && Number(entry.offset) >= 0 ? Number(entry.offset) : undefined;
+    if (offset !== undefined) {
+      this.lastCommitted.set(partition, offset);
+      this.lastOffsets.set(partition, offset - 1);
+    }
+    this.log(
+      `partition ${partition} assigned: from offset ${offset ?? 'the beginning'}` +
+        (Number.isFinite(horizon)
+          ? `, windows fired up to ${new Date(horizon).toISOString()}`
+          : ''),
+    );
+    return state;
+  }
+
+  /** Partitions with messages still to read are not idle, whether or not a batch came yet. */
+  private async markBacklogs(): Promise<void> {
+    if (this.partitions.size === 0) return;
+    let offsets: { partition: number; high: string }[];
+    try {
+      offsets = await this.admin.fetchTopicOffsets(this.topic);
+    } catch (error) {
+      this.log(
+        `cannot read the end offsets of ${this.topic}: ${describeError(error)} (idleness is judged by arrivals only until Kafka answers)`,
+      );
+      return;
+    }
+    const now = Date.now();
+    for (const { partition, high } of offsets) {
+      if (!this.partitions.has(partition)) continue;
+      this.highWatermarks.set(partition, Number(high));
+      const position = (this.lastOffsets.get(partition) ?? -1) + 1;
+      if (position < Number(high)) this.watermarks.markBacklog(partition, now);
+    }
+  }
+
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    const state = await this.ensurePartition(partition);
+    // Before this batch moves the watermark: every partition with a backlog holds it back, even
+    // one that sat quiet past the idle timeout before its messages arrived.
+    await this.markBacklogs();
+    this.currentHeartbeat = heartbeat;
+    this.highWatermarks.set(partition, Number(batch.highWatermark));
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      this.handleMessage(partition, message, state);
+      resolveOffset(message.offset);
+    }
+    const now = Date.now();
+    if ((this.lastOffsets.get(partition) ?? -1) + 1 < Number(batch.highWatermark)) {
+      this.watermarks.markBacklog(partition, now);
+    }
+    await this.flushAndCommit();
+    await heartbeat();
+    this.currentHeartbeat = undefined;
+  }
+
+  private handleMessage(partition: number, message: KafkaMessage, state: PartitionState): void {
+    const { offsets } = state;
+    const offset = Number(message.offset);
+    this.counters.messages++;
+    this.lastOffsets.set(partition, offset);
+    const decoded = this.deserializer.deserializeMessage(
+      this.topic,
+      message.value,
+      this.job.eventTopic,
+    );
+    if (!decoded.ok) {
+      this.deadLetter(partition, message, decoded);
+      offsets.trackDone(offset);
+      return;
+    }
+    const verdict = this.job.validate(decoded.value);
+    if (!verdict.ok) {
+      this.deadLetter(partition, message, verdict);
+      offsets.trackDone(offset);
+      return;
+    }
+    const event = verdict.event as Event;
+    this.counters.events++;
+    const joined = state.engine.process(event, partition);
+    const now = Date.now();
+    this.watermarks.observe(partition, event.timestamp, now);
+    this.advanceFiring(now);
+    if (joined) {
+      offsets.track(
+        offset,
+        lastWindowEnd(event.timestamp, this.config.job.windowSizeMs, this.config.job.slideMs),
+      );
+    } else {
+      // Late events are normal in small numbers; say so for the first and every 1000th.
+      if (this.counters.late % 1000 === 0) {
+        this.log(
+          `late event on partition ${partition} at offset ${offset}: time ${new Date(event.timestamp).toISOString()} ` +
+            `is behind the partition's windows (fired up to ${new Date(state.engine.watermark).toISOString()}); ${this.counters.late + 1} late so far`,
+        );
+      }
+      this.counters.late++;
+      LATE_EVENTS.inc({ job: this.job.job });
+      void this.producer.send(`${this.topic}.late`, {
+        key: message.key?.toString() ?? null,
+        value: this.lateSerializer.serialize(event),
+      });
+      offsets.trackDone(offset);
+    }
+  }
+
+  private deadLetter(partition: number, message: KafkaMessage, problem: InvalidEvent): void {
+    this.counters.invalid++;
+    DEAD_LETTERS.inc({ job: this.job.job, reason: problem.reason });
+    void this.producer.send(deadLetterTopicOf(this.topic), {
+      key: message.key?.toString() ?? null,
+      value: message.value ?? Buffer.alloc(0),
+      headers: deadLetterHeaders(problem, `${this.topic}/${partition}@${message.offset}`),
+    });
+  }
+
+  /** Late and dead letters acknowledged, fired rows in Redis, then the commit. */
+  private async flushAndCommit(): Promise<void> {
+    await this.producer.flush();
+    if (this.pendingRows.length > 0) {
+      const rows = this.pendingRows;
+      const arrivals = this.pendingArrivalMs;
+      this.pendingRows = [];
+      this.pendingArrivalMs = [];
+      const result = await retryWhileRetriable(() => this.sink.writeFeatures(rows, this.job), {
+        what: 'Redis write',
+        shouldStop: () => false,
+        onRetry: async (error, attempt, delayMs) => {
+          this.log(retryLine(`writing ${rows.length} windows to Redis`, error, attempt, delayMs));
+          await this.currentHeartbeat?.().catch(() => undefined);
+        },
+      });
+      const now = Date.now();
+      for (const arrival of arrivals) EVENT_TO_REDIS.observe((now - arrival) / 1000);
+      this.counters.written += result.written;
+      this.counters.stale += result.stale;
+      for (const failure of result.failures) {
+        this.log(
+          `window ${failure.entity_id}@${failure.window_end} not written: ${failure.reason}`,
+        );
+      }
+    }
+    const commits: { topic: string; partition: number; offset: string; metadata: string }[] = [];
+    for (const [partition, { engine, offsets }] of this.partitions) {
+      const horizon = engine.watermark;
+      const offset = offsets.committable(horizon);
+      if (offset === undefined || offset <= (this.lastCommitted.get(partition) ?? -1)) continue;
+      commits.push({
+        topic: this.topic,
+        partition,
+        offset: String(offset),
+        metadata: encodeHorizon(horizon),
+      });
+    }
+    if (commits.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(commits);
+      for (const commit of commits) this.lastCommitted.set(commit.partition, Number(commit.offset));
+    } catch (error) {
+      // A rebalance took the partitions: the new owner resumes from the previous commit.
+      this.log(`commit skipped: ${describeError(error)}`);
+    }
+  }
+}
