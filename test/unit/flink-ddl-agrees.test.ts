@@ -48,7 +48,9 @@ const tables = readdirSync(SQL_DIR)
       .map((statement) => ({
         file,
         table: /TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)/i.exec(statement)![1]!,
-        topic: /'topic'\s*=\s*'([^']+)'/.exec(fillPlaceholders(statement, { KAFKA_BROKERS: 'b', UDF_ADDRESS: 'u' }, {}))?.[1],
+        topic: /'topic'\s*=\s*'([^']+)'/.exec(
+          fillPlaceholders(statement, { KAFKA_BROKERS: 'b', UDF_ADDRESS: 'u' }, {}),
+        )?.[1],
         statement,
       })),
   )

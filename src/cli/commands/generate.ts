@@ -111,23 +111,41 @@ export function register(program: Command): void {
         'write realistic synthetic events (seeded; disorder, late and invalid fractions)',
       ),
   )
-    .requiredOption(
-      '--output <file>',
-      'NDJSON, or an Avro object container file when it ends in .avro',
+    .option('--output <file>', 'NDJSON, or an Avro object container file when it ends in .avro')
+    .option('--topic <topic>', 'produce to this Kafka topic instead of writing a file')
+    .option(
+      '--rate <events-per-second>',
+      'with --topic: a steady rate (0: as fast as Kafka takes them)',
+      '0',
     )
-    .action(async (flags: GenerateFlags & { output: string }) => {
-      const options = resolveGenerateOptions(flags);
-      const progress = createProgress('generate', 'events');
-      const started = performance.now();
-      const summary = await generateFile(flags.output!, options, (done, total) =>
-        progress.update(done, total),
-      ).finally(() => progress.stop());
-      const seconds = (performance.now() - started) / 1000;
-      process.stderr.write(
-        `generate ${options.job}: ${formatCount(summary.events)} events (${formatCount(summary.late)} late, ` +
-          `${formatCount(summary.invalid)} invalid, ${formatCount(options.entities)} entities) -> ${flags.output} in ${seconds.toFixed(2)} s\n`,
-      );
-    });
+    .option('--brokers <list>', 'with --topic: Kafka bootstrap servers (default KAFKA_BROKERS)')
+    .action(
+      async (
+        flags: GenerateFlags & { output?: string; topic?: string; rate: string; brokers?: string },
+      ) => {
+        const options = resolveGenerateOptions(flags);
+        if ((flags.output === undefined) === (flags.topic === undefined)) {
+          throw new FeatureflowError(
+            'invalid_argument',
+            'generate needs exactly one of --output FILE or --topic TOPIC',
+          );
+        }
+        if (flags.topic !== undefined) {
+          await generateToTopic(options, flags.topic, flags.rate, flags.brokers);
+          return;
+        }
+        const progress = createProgress('generate', 'events');
+        const started = performance.now();
+        const summary = await generateFile(flags.output!, options, (done, total) =>
+          progress.update(done, total),
+        ).finally(() => progress.stop());
+        const seconds = (performance.now() - started) / 1000;
+        process.stderr.write(
+          `generate ${options.job}: ${formatCount(summary.events)} events (${formatCount(summary.late)} late, ` +
+            `${formatCount(summary.invalid)} invalid, ${formatCount(options.entities)} entities) -> ${flags.output} in ${seconds.toFixed(2)} s\n`,
+        );
+      },
+    );
 }
 
 async function generateToTopic(

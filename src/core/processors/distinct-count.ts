@@ -5,15 +5,15 @@
  */
 const PAIRWISE_LIMIT = 16;
 
-export function countDistinct<E>(events: readonly E[], valueOf: (event: E) => string): number {
+export function countDistinct<E>(events: readonly E[], fieldOf: (event: E) => string): number {
   const n = events.length;
   if (n <= PAIRWISE_LIMIT) {
     let distinct = 0;
     for (let i = 0; i < n; i++) {
-      const value = valueOf(events[i]!);
+      const value = fieldOf(events[i]!);
       let seenBefore = false;
       for (let j = 0; j < i; j++) {
-        if (valueOf(events[j]!) === value) {
+        if (fieldOf(events[j]!) === value) {
           seenBefore = true;
           break;
         }
@@ -23,6 +23,6 @@ export function countDistinct<E>(events: readonly E[], valueOf: (event: E) => st
     return distinct;
   }
   const seen = new Set<string>();
-  for (let i = 0; i < n; i++) seen.add(valueOf(events[i]!));
+  for (let i = 0; i < n; i++) seen.add(fieldOf(events[i]!));
   return seen.size;
 }
