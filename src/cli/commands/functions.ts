@@ -1,0 +1,58 @@
+/**
+ * `featureflow functions`: the functions the running UDF service offers, with the Flink SQL
+ * signature an analyst calls them with.
+ */
+import type { Command } from 'commander';
+import { resolveServiceEndpoints } from '../../config/environment.ts';
+import { createUdfClient } from '../../udf/client.ts';
+import { toSqlSignature } from '../../udf/data-types.ts';
+
+interface FunctionsFlags {
+  udfAddress?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('functions')
+    .description('list the functions the UDF service offers, with their Flink SQL signatures')
+    .option('--udf-address <host:port>', 'the UDF service (default UDF_ADDRESS or 127.0.0.1:50051)')
+    .option(
+      '--tls-ca <file>',
+      "connect with TLS, trusting this CA (PEM) for the server's certificate",
+    )
+    .option('--tls-cert <file>', 'client certificate (PEM), for a server that requires mutual TLS')
+    .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+    .option('--json', 'print the Describe answer as JSON')
+    .action(async (flags: FunctionsFlags) => {
+      const { udfAddress } = resolveServiceEndpoints({ udfAddress: flags.udfAddress });
+      const tls =
+        flags.tlsCa || flags.tlsCert || flags.tlsKey
+          ? { caFile: flags.tlsCa, certFile: flags.tlsCert, keyFile: flags.tlsKey }
+          : undefined;
+      const client = createUdfClient({ address: udfAddress, tls });
+      try {
+        const described = await client.describe({ timeoutMs: 5_000 });
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(described, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `UDF service ${udfAddress}: ${described.protocol}, featureflow ${described.serverVersion}, ${described.functions.length} functions`,
+          '',
+        ];
+        for (const fn of described.functions) {
+          lines.push(toSqlSignature(fn), `  ${fn.doc}`, '');
+        }
+        lines.push(
+          "Call them after LOAD MODULE featureflow WITH ('address' = '<host:port>'); events is ARRAY_AGG(ROW(...)) of the fields above, in that order.",
+        );
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        client.close();
+      }
+    });
+}

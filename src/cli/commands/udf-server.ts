@@ -1,0 +1,72 @@
+/**
+ * `featureflow udf-server`: the gRPC UDF service Flink calls (see src/udf/server.ts). Runs until
+ * SIGTERM or SIGINT, then drains: health NOT_SERVING, grace period, in-flight calls finish, exit 0.
+ */
+import type { Command } from 'commander';
+import { createUdfServer } from '../../udf/server.ts';
+import {
+  resolveUdfServerConfig,
+  UDF_SERVER_DEFAULTS,
+  type UdfServerFlags,
+} from '../../udf/server-config.ts';
+
+export function register(program: Command): void {
+  program
+    .command('udf-server')
+    .description('serve the TypeScript feature functions to Flink over gRPC (featureflow.udf.v1)')
+    .option(
+      '--address <host:port>',
+      'listen address (default UDF_ADDRESS or 127.0.0.1:50051; port 0 picks one)',
+    )
+    .option(
+      '--metrics-port <port>',
+      `/metrics port (default UDF_METRICS_PORT or ${UDF_SERVER_DEFAULTS.metricsPort}; 0 picks one; 'off' serves none)`,
+    )
+    .option(
+      '--max-message-bytes <n>',
+      `largest Invoke request accepted (default UDF_MAX_MESSAGE_BYTES or ${UDF_SERVER_DEFAULTS.maxRequestBytes})`,
+    )
+    .option('--tls-cert <file>', 'PEM server certificate: serve TLS (env UDF_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (env UDF_TLS_KEY)')
+    .option(
+      '--tls-client-ca <file>',
+      'PEM CA of client certificates: require mutual TLS (env UDF_TLS_CLIENT_CA)',
+    )
+    .option(
+      '--drain-grace <duration>',
+      `on SIGTERM, how long health says NOT_SERVING before new calls are refused (default ${UDF_SERVER_DEFAULTS.drainGrace})`,
+    )
+    .option(
+      '--drain-timeout <duration>',
+      `then, how long in-flight calls may take (default ${UDF_SERVER_DEFAULTS.drainTimeout})`,
+    )
+    .action(async (flags: UdfServerFlags) => {
+      const config = resolveUdfServerConfig(flags);
+      const server = await createUdfServer(config);
+      process.stderr.write(
+        `udf-server: listening on ${server.address}${config.tls ? (config.tls.clientCaFile ? ' (mutual TLS)' : ' (TLS)') : ''}, ` +
+          `functions ${server.functions.join(', ')}, metrics ${server.metricsUrl ?? 'off'}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        let draining = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (draining) {
+            // A second signal: the operator does not want to wait for the drain.
+            process.stderr.write(
+              `udf-server: ${signal} again: closing now, cancelling calls in flight\n`,
+            );
+            server.close().then(resolve, resolve);
+            return;
+          }
+          draining = true;
+          process.stderr.write(
+            `udf-server: ${signal}: draining (health NOT_SERVING, finishing in-flight calls)\n`,
+          );
+          server.drain().then(resolve, resolve);
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+      process.stderr.write('udf-server: drained, exiting\n');
+    });
+}

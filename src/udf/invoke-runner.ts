@@ -1,0 +1,160 @@
+/**
+ * Runs one decoded Invoke batch through a window function:
+ * columns -> per-window validation -> event objects -> the TypeScript function -> result columns.
+ * A window that fails (bad values, the function throws, a result that does not fit its type)
+ * becomes a row error; the others still get their rows. Only a batch whose columns do not fit
+ * the function at all is refused as a whole.
+ */
+import { describeError } from '../core/errors.ts';
+import { expectColumn } from './codec/column-codec.ts';
+import { allocateColumn, type Column } from './codec/columns.ts';
+import type { InvokeRequestBatch } from './codec/invoke-request.ts';
+import type { InvokeResponseBatch, RowError } from './codec/invoke-response.ts';
+import { WireFormatError } from './codec/wire-reader.ts';
+import type { ResultSink, WindowFunction } from './window-function.ts';
+
+/** How often (in windows) the runner looks at the deadline: often enough to stop within a
+ * millisecond or so, rarely enough that the clock read costs nothing per window. */
+const DEADLINE_CHECK_EVERY = 32;
+
+export interface RunControl {
+  /** Epoch ms after which the caller no longer wants the answer (Infinity: no deadline). */
+  readonly deadlineMs: number;
+  /** True once the caller has gone away. */
+  readonly cancelled: () => boolean;
+}
+
+export type RunOutcome =
+  | { readonly status: 'ok'; readonly response: InvokeResponseBatch; readonly failedRows: number }
+  | { readonly status: 'deadline_exceeded' | 'cancelled'; readonly windowsDone: number };
+
+/** Throws WireFormatError when the batch's shape does not fit the function. */
+export function runInvokeBatch(
+  fn: WindowFunction,
+  batch: InvokeRequestBatch,
+  control: RunControl,
+): RunOutcome {
+  const rows = batch.eventCounts.length;
+  const name = fn.descriptor.name;
+  const entityIds = batch.entityIds;
+  if (
+    entityIds.indices.length !== rows ||
+    batch.windowStarts.length !== rows ||
+    batch.windowEnds.length !== rows
+  ) {
+    throw new WireFormatError(
+      `${name}: ${rows} event_counts but ${entityIds.indices.length} entity_ids, ${batch.windowStarts.length} window_starts and ${batch.windowEnds.length} window_ends (send one of each per window)`,
+    );
+  }
+  let totalEvents = 0;
+  for (let i = 0; i < rows; i++) totalEvents += batch.eventCounts[i]!;
+  if (batch.eventColumns.length !== fn.eventFields.length) {
+    throw new WireFormatError(
+      `${name}: ${batch.eventColumns.length} event columns (expected ${fn.eventFields.length}: ${fn.eventFields.map((f) => f.name).join(', ')})`,
+    );
+  }
+  const columns: Column[] = fn.eventFields.map((field, c) =>
+    expectColumn(
+      batch.eventColumns[c],
+      field.column,
+      totalEvents,
+      `${name}: event column ${c} (${field.name})`,
+    ),
+  );
+
+  const events = fn.bindEvents(columns);
+  const sinks = fn.resultFields.map((f) => createSink(f.column, rows));
+  const writeRow = fn.bindResults(sinks);
+  const errors: RowError[] = [];
+  const dictionary = entityIds.dictionary;
+  const entityIndex = entityIds.indices;
+
+  // No closures are created per window: the CLI runs through tsx, whose keep-names transform
+  // makes every closure creation a defineProperty call.
+  let offset = 0;
+  for (let row = 0; row < rows; row++) {
+    if (row % DEADLINE_CHECK_EVERY === 0 && row > 0) {
+      if (control.cancelled()) return { status: 'cancelled', windowsDone: row };
+      if (Date.now() > control.deadlineMs) return { status: 'deadline_exceeded', windowsDone: row };
+    }
+    const count = batch.eventCounts[row]!;
+    const first = offset;
+    offset += count;
+    const entityId = dictionary[entityIndex[row]!];
+    const windowStart = batch.windowStarts[row]!;
+    const windowEnd = batch.windowEnds[row]!;
+
+    let problem = checkWindow(entityId, windowStart, windowEnd);
+    for (let e = first; problem === undefined && e < offset; e++) {
+      const why = events.check(e);
+      if (why !== undefined) problem = `event ${e - first} of the window: ${why}`;
+    }
+    if (problem !== undefined) {
+      errors.push(rowError(name, row, entityId, windowStart, windowEnd, problem));
+      continue;
+    }
+    const windowEvents = new Array<object>(count);
+    for (let e = 0; e < count; e++) windowEvents[e] = events.event(first + e);
+    try {
+      const result = fn.compute(windowEvents, { entityId: entityId!, windowStart, windowEnd });
+      const misfit = writeRow(result, row);
+      if (misfit !== undefined) {
+        const why = `the function returned ${misfit}; a bug in the function, please report it`;
+        errors.push(rowError(name, row, entityId, windowStart, windowEnd, why));
+      }
+    } catch (error) {
+      errors.push(rowError(name, row, entityId, windowStart, windowEnd, describeError(error)));
+    }
+  }
+  if (control.cancelled()) return { status: 'cancelled', windowsDone: rows };
+  if (Date.now() > control.deadlineMs) return { status: 'deadline_exceeded', windowsDone: rows };
+  return {
+    status: 'ok',
+    response: { rowCount: rows, resultColumns: sinks.map(finishSink), errors },
+    failedRows: errors.length,
+  };
+}
+
+function rowError(
+  name: string,
+  row: number,
+  entityId: string | undefined,
+  windowStart: number,
+  windowEnd: number,
+  problem: string,
+): RowError {
+  return {
+    row,
+    reason: `${name} row ${row} (entity '${entityId ?? ''}', window [${windowStart}, ${windowEnd})): ${problem}`,
+  };
+}
+
+function checkWindow(
+  entityId: string | undefined,
+  windowStart: number,
+  windowEnd: number,
+): string | undefined {
+  if (entityId === undefined) return 'the entity id is missing (a dictionary index out of range)';
+  if (entityId.length === 0) return 'the entity id is empty (expected a non-empty string)';
+  if (!Number.isSafeInteger(windowStart) || !Number.isSafeInteger(windowEnd)) {
+    return 'the window bounds are not epoch milliseconds (expected integers within +-2^53)';
+  }
+  if (windowEnd <= windowStart) {
+    return 'the window ends before it starts (expected window_start < window_end)';
+  }
+  return undefined;
+}
+
+function createSink(kind: Column['kind'], rows: number): ResultSink {
+  if (kind === 'string') return { kind, values: new Array<string>(rows).fill('') };
+  return allocateColumn(kind, rows) as ResultSink;
+}
+
+/** Result strings (entity ids) rarely repeat within a batch: the dictionary is the values in
+ * row order, with no deduplication pass. */
+function finishSink(sink: ResultSink): Column {
+  if (sink.kind !== 'string') return sink;
+  const indices = new Uint32Array(sink.values.length);
+  for (let i = 0; i < indices.length; i++) indices[i] = i;
+  return { kind: 'string', dictionary: sink.values, indices };
+}

@@ -1,0 +1,140 @@
+/**
+ * The UDF service: Flink (through udf-server/flink-bridge) -> gRPC -> Invoke handler ->
+ * TypeScript feature functions. One process serves `UdfService` (Describe, Invoke), the standard
+ * health service and, optionally, /metrics.
+ *
+ * Draining (SIGTERM in `featureflow udf-server`): health turns NOT_SERVING while calls are
+ * still served for `drainGraceMs`, so balancers and probes move away first; then new calls
+ * are refused and in-flight ones finish (cancelled after `drainTimeoutMs`).
+ */
+import { readFileSync } from 'node:fs';
+import { Server, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { FeatureflowError } from '../core/errors.ts';
+import { collectProcessMetrics, type MetricsServer, serveMetrics } from '../core/metrics.ts';
+import { type DescribeResult, PROTOCOL, toDescribeMessage } from './describe-message.ts';
+import { featureFunctions } from './feature-functions.ts';
+import { FunctionRegistry } from './function-registry.ts';
+import { HealthState } from './health-service.ts';
+import { createInvokeHandler } from './invoke-handler.ts';
+import { healthServiceDefinition, udfServiceDefinition } from './proto-services.ts';
+import { UDF_SERVER_DEFAULTS } from './server-config.ts';
+import { type ServerTlsFiles, serverCredentials } from './tls-credentials.ts';
+import type { WindowFunction } from './window-function.ts';
+
+export interface UdfServerOptions {
+  /** host:port; port 0 picks a free port (see `UdfServer.port`). */
+  readonly address: string;
+  /** Default: the feature functions of src/udf/feature-functions.ts. */
+  readonly functions?: readonly WindowFunction[];
+  readonly maxRequestBytes?: number;
+  readonly tls?: ServerTlsFiles | undefined;
+  /** Serve /metrics on this port (0: a free one); absent or null: no metrics endpoint. */
+  readonly metricsPort?: number | null;
+  readonly drainGraceMs?: number;
+  readonly drainTimeoutMs?: number;
+}
+
+export interface UdfServer {
+  /** host:port actually bound. */
+  readonly address: string;
+  readonly port: number;
+  readonly metricsUrl: string | undefined;
+  readonly functions: readonly string[];
+  readonly health: HealthState;
+  /** Graceful: NOT_SERVING, grace period, refuse new calls, let in-flight calls finish. */
+  drain(): Promise<void>;
+  /** Immediate: cancels in-flight calls. */
+  close(): Promise<void>;
+}
+
+const SERVER_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+export async function createUdfServer(options: UdfServerOptions): Promise<UdfServer> {
+  const registry = new FunctionRegistry(options.functions ?? featureFunctions());
+  const maxRequestBytes = options.maxRequestBytes ?? UDF_SERVER_DEFAULTS.maxRequestBytes;
+  const health = new HealthState();
+  const server = new Server({
+    'grpc.max_receive_message_length': maxRequestBytes,
+    // Responses are bounded by the request (about 100 bytes per window); the client sets its own
+    // receive limit.
+    'grpc.max_send_message_length': -1,
+  });
+  const describe: DescribeResult = {
+    protocol: PROTOCOL,
+    serverVersion: SERVER_VERSION,
+    functions: registry.descriptors,
+    maxRequestBytes,
+  };
+  const describeMessage = toDescribeMessage(describe);
+  server.addService(udfServiceDefinition(), {
+    Describe: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+      callback(null, describeMessage),
+    Invoke: createInvokeHandler(registry),
+  });
+  server.addService(healthServiceDefinition(), health.implementation());
+
+  const credentials = serverCredentials(options.tls);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(options.address, credentials, (error, boundPort) =>
+      error
+        ? reject(
+            new FeatureflowError(
+              /in use/i.test(error.message) ? 'conflict' : 'io_failed',
+              `the UDF server cannot listen on ${options.address}: ${error.message} (pick another --address)`,
+              { cause: error, context: { address: options.address } },
+            ),
+          )
+        : resolve(boundPort),
+    ),
+  );
+  const host = options.address.slice(0, options.address.lastIndexOf(':'));
+  let metrics: MetricsServer | undefined;
+  if (options.metricsPort !== undefined && options.metricsPort !== null) {
+    collectProcessMetrics();
+    try {
+      metrics = await serveMetrics({ port: options.metricsPort });
+    } catch (error) {
+      server.forceShutdown();
+      throw error;
+    }
+  }
+
+  let drained: Promise<void> | undefined;
+  const stopMetrics = async () => {
+    await metrics?.close();
+    metrics = undefined;
+  };
+  return {
+    address: `${host}:${port}`,
+    port,
+    metricsUrl: metrics?.url,
+    functions: registry.names,
+    health,
+    drain() {
+      drained ??= (async () => {
+        health.setAll('NOT_SERVING');
+        await sleep(options.drainGraceMs ?? 1_000);
+        health.endWatches();
+        const finished = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+        const timedOut = sleep(options.drainTimeoutMs ?? 30_000).then(() => 'timeout' as const);
+        if ((await Promise.race([finished, timedOut])) === 'timeout') server.forceShutdown();
+        await stopMetrics();
+      })();
+      return drained;
+    },
+    async close() {
+      health.setAll('NOT_SERVING');
+      health.endWatches();
+      server.forceShutdown();
+      await stopMetrics();
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
