@@ -14,9 +14,13 @@ const COMMAND_MODULES: readonly string[] = [
   './commands/produce.ts',
   './commands/submit.ts',
   './commands/consume.ts',
+  './commands/sink.ts',
+  './commands/demo.ts',
   './commands/up.ts',
   './commands/down.ts',
   './commands/status.ts',
+  './commands/udf-server.ts',
+  './commands/functions.ts',
 ];
 
 export async function buildProgram(): Promise<Command> {

@@ -1,0 +1,68 @@
+/** `featureflow sink`: the Redis sink connector (see src/sink/sink-connector.ts). */
+import type { Command } from 'commander';
+import { resolveServiceEndpoints } from '../../config/environment.ts';
+import { collectProcessMetrics, serveMetrics } from '../../core/metrics.ts';
+import { SinkConnector } from '../../sink/sink-connector.ts';
+import { formatCount } from '../ui/progress.ts';
+
+interface SinkFlags {
+  topics: string;
+  group: string;
+  redis?: string;
+  brokers?: string;
+  metricsPort?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('sink')
+    .description(
+      'write the feature topics to Redis (newest window wins), committing only what Redis acknowledged',
+    )
+    .option(
+      '--topics <list>',
+      'feature topics; topic=features.transactions names the schema of a topic with another name',
+      'features.transactions,features.clickstream',
+    )
+    .option('--group <id>', 'consumer group', 'featureflow-sink')
+    .option('--redis <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6380)')
+    .option('--brokers <list>', 'Kafka bootstrap servers (default KAFKA_BROKERS)')
+    .option('--metrics-port <port>', 'serve /metrics on this port')
+    .action(async (flags: SinkFlags) => {
+      const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers });
+      const topics = flags.topics.split(',').map((entry) => {
+        const [topic, schemaTopic] = entry.trim().split('=');
+        return { topic: topic!, schemaTopic: schemaTopic ?? topic! };
+      });
+      const log = (line: string) => process.stderr.write(`sink: ${line}\n`);
+      const connector = new SinkConnector({
+        brokers: endpoints.kafkaBrokers,
+        redisUrl: endpoints.redisUrl,
+        groupId: flags.group,
+        topics,
+        log,
+      });
+      collectProcessMetrics();
+      const metrics = flags.metricsPort
+        ? await serveMetrics({ port: Number(flags.metricsPort), host: '127.0.0.1' })
+        : undefined;
+      const status = setInterval(() => {
+        const c = connector.counters;
+        log(
+          `${formatCount(c.messages)} rows read, Redis written ${formatCount(c.written)} stale ${formatCount(c.stale)} failed ${formatCount(c.failed)}, dead letters ${formatCount(c.deadLetters)}`,
+        );
+      }, 10_000);
+      const stopped = new Promise<void>((resolve) => {
+        const onSignal = () => void connector.stop().finally(resolve);
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+      });
+      log(
+        `group ${flags.group} on ${topics.map((t) => t.topic).join(',')} -> ${endpoints.redisUrl}`,
+      );
+      await connector.start();
+      await stopped;
+      clearInterval(status);
+      await metrics?.close();
+    });
+}

@@ -1,0 +1,137 @@
+/**
+ * The Redis sink connector: Kafka features.* -> decode -> FeatureSink (newest window wins) ->
+ * commit. Offsets are committed only after Redis acknowledged the batch; undecodable messages
+ * go to `<topic>.dlq` with the reason in headers; Redis down means retry with backoff (the
+ * group session kept alive), never a skipped message.
+ */
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { retryLine, retryWhileRetriable } from '../consumer/retry.ts';
+import { describeError } from '../core/errors.ts';
+import { DEAD_LETTERS } from '../core/metrics.ts';
+import type { WindowedFeatureRow } from '../core/models/features.ts';
+import { type JobDefinition, jobForFeatureTopic } from '../core/processors/job-definitions.ts';
+import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
+import { AvroDeserializer } from '../core/utils/avro.ts';
+import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { createKafkaClient } from '../kafka/kafka-client.ts';
+import { MessageProducer } from '../kafka/message-producer.ts';
+
+export interface SinkConnectorOptions {
+  brokers: readonly string[];
+  redisUrl: string;
+  groupId: string;
+  /** Feature topics and the featureflow topic whose schema each carries. */
+  topics: ReadonlyArray<{ topic: string; schemaTopic: string }>;
+  ttlMs?: number;
+  log: (line: string) => void;
+}
+
+export class SinkConnector {
+  readonly counters = { messages: 0, written: 0, stale: 0, failed: 0, deadLetters: 0 };
+  private readonly consumer: Consumer;
+  private readonly producer: MessageProducer;
+  private readonly sink: FeatureSink;
+  private readonly deserializer = new AvroDeserializer();
+  private readonly jobs = new Map<string, { schemaTopic: string; job: JobDefinition }>();
+  private stopping = false;
+
+  constructor(private readonly options: SinkConnectorOptions) {
+    const kafka = createKafkaClient({ clientId: 'featureflow-sink', brokers: options.brokers });
+    // read_committed: rows of an exactly-once Flink sink count only once their checkpoint does.
+    this.consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: false });
+    this.producer = new MessageProducer(kafka, options.brokers);
+    this.sink = createFeatureSink({
+      redisUrl: options.redisUrl,
+      ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}),
+    });
+    for (const { topic, schemaTopic } of options.topics) {
+      const job = jobForFeatureTopic(schemaTopic);
+      if (!job)
+        throw new Error(
+          `${schemaTopic} is not a feature topic (features.transactions or features.clickstream)`,
+        );
+      this.jobs.set(topic, { schemaTopic, job: job as JobDefinition });
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.jobs.keys()], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+    await this.sink.close();
+  }
+
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const { schemaTopic, job } = this.jobs.get(batch.topic)!;
+    const rows: WindowedFeatureRow[] = [];
+    let last: string | undefined;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      this.counters.messages++;
+      const decoded = this.deserializer.deserializeMessage(batch.topic, message.value, schemaTopic);
+      if (decoded.ok) {
+        rows.push({ ...(decoded.value as WindowedFeatureRow) });
+      } else {
+        this.counters.deadLetters++;
+        DEAD_LETTERS.inc({ job: job.job, reason: decoded.reason });
+        await this.producer.send(deadLetterTopicOf(batch.topic), {
+          key: message.key?.toString() ?? null,
+          value: message.value ?? Buffer.alloc(0),
+          headers: deadLetterHeaders(
+            decoded,
+            `${batch.topic}/${batch.partition}@${message.offset}`,
+          ),
+        });
+      }
+      last = message.offset;
+    }
+    if (last === undefined) return;
+    await this.producer.flush();
+    const result = await retryWhileRetriable(() => this.sink.writeFeatures(rows, job), {
+      what: 'Redis write',
+      onRetry: async (error, attempt, delayMs) => {
+        this.options.log(
+          retryLine(`writing ${rows.length} windows to Redis`, error, attempt, delayMs),
+        );
+        await heartbeat().catch(() => undefined);
+      },
+    });
+    this.counters.written += result.written;
+    this.counters.stale += result.stale;
+    this.counters.failed += result.failed;
+    for (const failure of result.failures) {
+      this.options.log(
+        `window ${failure.entity_id}@${failure.window_end} not written: ${failure.reason}`,
+      );
+    }
+    try {
+      await this.consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) },
+      ]);
+      resolveOffset(last);
+    } catch (error) {
+      this.options.log(
+        `commit skipped: ${describeError(error)} (the partition's next owner re-writes, idempotently)`,
+      );
+    }
+    await heartbeat();
+  }
+}
