@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { resolveServiceEndpoints } from '../config/environment.ts';
 import { createFeatureStore } from '../core/sinks/feature-store.ts';
-import { AvroSerializer } from '../core/utils/avro.ts';
 import { SqlGatewayClient } from '../flink/sql-gateway-client.ts';
 import { submitSqlScript } from '../flink/submit-script.ts';
 import { createKafkaClient } from '../kafka/kafka-client.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
+import { flushWatermarks } from '../kafka/watermark-flush.ts';
 import { produceGenerated } from '../produce/produce-generated.ts';
 import { SinkConnector } from '../sink/sink-connector.ts';
 
@@ -27,7 +27,6 @@ const BIN = fileURLToPath(new URL('../../bin/featureflow.js', import.meta.url));
 const SQL_FILE = fileURLToPath(
   new URL('../../flink-sql/01_transaction_features_sql.sql', import.meta.url),
 );
-const FLUSH_ENTITY = '~demo-watermark-flush';
 
 function runCli(args: string[]): Promise<number> {
   return new Promise((resolve) => {
@@ -129,28 +128,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     },
   });
   produced = summary.events;
-  // The stream is finite: one far-future event per partition moves Flink's watermark past
-  // every real window, as the end of input does in replay.
-  const flush = AvroSerializer.forTopic<Record<string, unknown>>('txn.events').serialize({
-    transaction_id: 'flush',
-    card_id: FLUSH_ENTITY,
-    user_id: 'flush',
-    merchant_id: 'flush',
-    merchant_category: 'flush',
-    amount: 0,
-    currency: 'XXX',
-    country: 'XX',
-    channel: 'online',
-    timestamp: newestEventMs + 3_600_000,
-  });
-  const raw = kafka.producer();
-  await raw.connect();
-  await raw.send({
-    topic: eventsTopic,
-    acks: -1,
-    messages: [0, 1, 2].map((partition) => ({ partition, key: FLUSH_ENTITY, value: flush })),
-  });
-  await raw.disconnect();
+  // The stream is finite: move Flink's watermark past every real window, as the end of input
+  // does in replay.
+  await flushWatermarks(kafka, eventsTopic, 'transactions', newestEventMs + 3_600_000);
 
   // Wait until the last windows have reached Redis: nothing new for 5 s.
   let last = -1;
