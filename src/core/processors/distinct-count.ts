@@ -1,9 +1,12 @@
 /**
- * Counts distinct values of one field over a window's events. Most windows hold a handful of
- * events, where a pairwise scan beats allocating a Set per window (measured: Set allocation
- * was most of the cost of a one-event window); larger windows use a Set.
+ * Counts distinct values of one field over a window's events. Tiny windows use a pairwise scan
+ * (no allocation); larger ones one scratch Set, cleared and reused, because allocating a Set per
+ * window was most of the cost of small windows and a pairwise scan grows quadratically
+ * (measured on replay: 15-event windows spent a second in string comparisons per million events).
  */
-const PAIRWISE_LIMIT = 16;
+const PAIRWISE_LIMIT = 4;
+// Safe to share: the feature functions are synchronous and never re-enter this one.
+const scratch = new Set<string>();
 
 export function countDistinct<E>(events: readonly E[], fieldOf: (event: E) => string): number {
   const n = events.length;
@@ -22,7 +25,9 @@ export function countDistinct<E>(events: readonly E[], fieldOf: (event: E) => st
     }
     return distinct;
   }
-  const seen = new Set<string>();
-  for (let i = 0; i < n; i++) seen.add(fieldOf(events[i]!));
-  return seen.size;
+  scratch.clear();
+  for (let i = 0; i < n; i++) scratch.add(fieldOf(events[i]!));
+  const distinct = scratch.size;
+  scratch.clear();
+  return distinct;
 }
