@@ -41,8 +41,17 @@ const dataDir = new URL('./data/', import.meta.url).pathname;
 await mkdir(dataDir, { recursive: true });
 const input = join(dataDir, `kafka-${events}.ndjson`);
 await generateFile(input, {
-  job: 'transactions', events, seed: 5, entities: 5000, startMs: Date.parse('2024-01-01T00:00:00Z'),
-  meanGapMs: 20, maxDisorderMs: 3000, lateFraction: 0, invalidFraction: 0, windowSizeMs: 300_000, maxOutOfOrdernessMs: 5000,
+  job: 'transactions',
+  events,
+  seed: 5,
+  entities: 5000,
+  startMs: Date.parse('2024-01-01T00:00:00Z'),
+  meanGapMs: 20,
+  maxDisorderMs: 3000,
+  lateFraction: 0,
+  invalidFraction: 0,
+  windowSizeMs: 300_000,
+  maxOutOfOrdernessMs: 5000,
 });
 const kafka = createKafkaClient({ clientId: 'bench', brokers: endpoints.kafkaBrokers });
 const admin = kafka.admin();
@@ -51,7 +60,14 @@ const stamp = Date.now().toString(36);
 let topicCount = 0;
 async function newTopic(): Promise<string> {
   const topic = `bench-${stamp}-${topicCount++}`;
-  await admin.createTopics({ topics: [topic, `${topic}.dlq`, `${topic}.late`].map((t) => ({ topic: t, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });
+  await admin.createTopics({
+    topics: [topic, `${topic}.dlq`, `${topic}.late`].map((t) => ({
+      topic: t,
+      numPartitions: 3,
+      replicationFactor: 1,
+    })),
+    waitForLeaders: true,
+  });
   return topic;
 }
 
@@ -71,34 +87,82 @@ for (let i = 0; i < runs; i++) {
   if (recordSize === 0) {
     // ProducerPerformance sends fixed-size records: use the mean size of our Avro values.
     const serializer = AvroSerializer.forTopic<unknown>('txn.events');
-    const sample = (await readFile(input, 'utf8')).split('\n').slice(0, 1000).filter((l) => l.length > 0);
-    recordSize = Math.round(sample.reduce((sum, line) => sum + serializer.serialize(JSON.parse(line)).length, 0) / sample.length);
+    const sample = (await readFile(input, 'utf8'))
+      .split('\n')
+      .slice(0, 1000)
+      .filter((l) => l.length > 0);
+    recordSize = Math.round(
+      sample.reduce((sum, line) => sum + serializer.serialize(JSON.parse(line)).length, 0) /
+        sample.length,
+    );
   }
   // Produce: Kafka's tool, same count and record size.
   const toolTopic = await newTopic();
-  const { stdout } = await run('java', [
-    '-cp', classpath, 'org.apache.kafka.tools.ProducerPerformance', '--topic', toolTopic,
-    '--num-records', String(events), '--record-size', String(recordSize), '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all',
-  ], { maxBuffer: 1 << 24 });
+  const { stdout } = await run(
+    'java',
+    [
+      '-cp',
+      classpath,
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      toolTopic,
+      '--num-records',
+      String(events),
+      '--record-size',
+      String(recordSize),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${brokers}`,
+      'acks=all',
+    ],
+    { maxBuffer: 1 << 24 },
+  );
   theirs.push(Number(/([\d.]+) records\/sec/.exec(stdout.trim().split('\n').pop()!)![1]));
 
   // Consume: the runtime over our topic (to Redis), until every event is read and committed.
-  const config = resolveConsumerConfig({ job: 'transactions', topic, group: `bench-${stamp}-${i}`, statusInterval: '0' });
+  const config = resolveConsumerConfig({
+    job: 'transactions',
+    topic,
+    group: `bench-${stamp}-${i}`,
+    statusInterval: '0',
+  });
   const runtime = new ConsumerRuntime(config, () => {});
   const started = performance.now();
   void runtime.start();
-  while (runtime.counters.messages < events) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (runtime.counters.messages < events)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   consumeOurs.push(events / ((performance.now() - started) / 1000));
   await runtime.stop();
   // Consume: Kafka's tool on the same topic.
-  const consumed = await run('java', [
-    '-cp', classpath, 'org.apache.kafka.tools.ConsumerPerformance', '--bootstrap-server', brokers,
-    '--topic', topic, '--messages', String(events), '--group', `bench-tool-${stamp}-${i}`, '--show-detailed-stats',
-  ].filter((a) => a !== '--show-detailed-stats'), { maxBuffer: 1 << 24 });
-  const last = consumed.stdout.trim().split('\n').pop()!.split(',').map((c) => c.trim());
+  const consumed = await run(
+    'java',
+    [
+      '-cp',
+      classpath,
+      'org.apache.kafka.tools.ConsumerPerformance',
+      '--bootstrap-server',
+      brokers,
+      '--topic',
+      topic,
+      '--messages',
+      String(events),
+      '--group',
+      `bench-tool-${stamp}-${i}`,
+      '--show-detailed-stats',
+    ].filter((a) => a !== '--show-detailed-stats'),
+    { maxBuffer: 1 << 24 },
+  );
+  const last = consumed.stdout
+    .trim()
+    .split('\n')
+    .pop()!
+    .split(',')
+    .map((c) => c.trim());
   consumeTheirs.push(Number(last[5]));
-  console.log(`run ${i + 1}: produce ours ${formatRate(ours.at(-1)!)}/s vs tool ${formatRate(theirs.at(-1)!)}/s; consume ours ${formatRate(consumeOurs.at(-1)!)}/s vs tool ${formatRate(consumeTheirs.at(-1)!)}/s`);
+  console.log(
+    `run ${i + 1}: produce ours ${formatRate(ours.at(-1)!)}/s vs tool ${formatRate(theirs.at(-1)!)}/s; consume ours ${formatRate(consumeOurs.at(-1)!)}/s vs tool ${formatRate(consumeTheirs.at(-1)!)}/s`,
+  );
 }
 await admin.disconnect();
 await rm(input);
