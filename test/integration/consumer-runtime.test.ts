@@ -14,6 +14,7 @@ import {
   expectRedisHoldsNewestWindows,
   newestWindowPerEntity,
 } from '../support/redis-expectations.ts';
+import { findFreePort, startRedisServer } from '../support/redis-server.ts';
 import { replayRows } from '../support/replay-rows.ts';
 import { runCli } from '../support/run-cli.ts';
 import { stackEnv } from '../support/stack-endpoints.ts';
@@ -222,6 +223,47 @@ describe('featureflow consume', () => {
       await expectFinalState(file, s.redisUrl);
     } finally {
       await b.stop();
+    }
+  });
+
+  it('retries while Redis is down and ends with the same state once it is back', async () => {
+    const s = await scenario('redis-down');
+    const file = await generate('redis-down', 3000, 25);
+    const [first, second, third] = splitFile(file, 3);
+    // A Redis of this test's own, persistent, so that a restart keeps what was acknowledged.
+    const port = await findFreePort();
+    const redisDir = mkdtempSync(join(tmpdir(), 'featureflow-redis-down-'));
+    const persistent = ['--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always'];
+    let redis = await startRedisServer({ port, extraArgs: persistent });
+    const args = s.consumeArgs.map((a) => (a === s.redisUrl ? redis.url : a));
+    const consumer = startCli(args, env);
+    try {
+      await produce(first!, s.topic);
+      await waitFor('windows in Redis before the outage', 60_000, () =>
+        /Redis written [1-9]/.test(consumer.output()) ? true : undefined,
+      );
+      await redis.stop();
+      await produce(second!, s.topic);
+      await waitFor('the consumer to retry against the stopped Redis', 60_000, () =>
+        /writing \d+ windows to Redis failed \(attempt \d+\).*retrying in \d+ ms/.test(
+          consumer.output(),
+        )
+          ? true
+          : undefined,
+      );
+      redis = await startRedisServer({ port, extraArgs: persistent });
+      await produce(third!, s.topic);
+      await flushWatermarks(
+        stack.kafkaBrokers,
+        s.topic,
+        'transactions',
+        lastEventTime(file) + 20 * 60_000,
+      );
+      await expectFinalState(file, redis.url);
+      expect(consumer.child.exitCode).toBeNull();
+    } finally {
+      await consumer.stop();
+      await redis.stop();
     }
   });
 
