@@ -10,6 +10,7 @@ import type { SlidingWindow } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
+import { createRowSerializer } from './row-serializer.ts';
 
 export interface ReplayOptions {
   config: FeatureJobConfig;
@@ -65,6 +66,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     processor: FeatureJobConfig['processor'],
     window: SlidingWindow<Event>,
   ) => object;
+  const serializeRow = createRowSerializer(job.featureNames);
   const engine = new WindowedEngine<Event>({
     windowSizeMs: config.windowSizeMs,
     slideMs: config.slideMs,
@@ -73,9 +75,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     timeOf: (event) => event.timestamp,
     onWindowFired: (window) => {
       summary.windows++;
-      output.writeLine(
-        JSON.stringify(computeFeatures(window.getEvents(), config.processor, window)),
-      );
+      output.writeLine(serializeRow(computeFeatures(window.getEvents(), config.processor, window)));
     },
     onLateEvent: (event) => {
       summary.late++;
