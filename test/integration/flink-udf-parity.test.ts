@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
+import { startCli } from '../support/cli-process.ts';
 import { createTopics, readTopic, uniqueName } from '../support/kafka.ts';
+import {
+  expectRedisHoldsNewestWindows,
+  newestWindowPerEntity,
+} from '../support/redis-expectations.ts';
 import { expectRowsClose, type FeatureRow, replayRows, rowKey } from '../support/replay-rows.ts';
 import { runCli } from '../support/run-cli.ts';
 import { stackEnv } from '../support/stack-endpoints.ts';
@@ -206,5 +211,33 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
     const computed = (await windowsComputed(spec.functionName)) - computedBefore;
     expect(computed).toBeGreaterThanOrEqual(actual.size);
     expect(computed).toBeLessThan(actual.size + 2 * ENTITIES);
+  });
+
+  it('reaches Redis through the sink: every entity holds its newest window', async () => {
+    const redisUrl = `${stack.redisUrl}/${spec.job === 'transactions' ? 14 : 15}`;
+    const sink = startCli(
+      [
+        'sink',
+        '--topics',
+        `${featuresTopic}=${spec.featuresTopicPrefix}`,
+        '--group',
+        uniqueName('sink'),
+        '--redis',
+        redisUrl,
+      ],
+      env,
+    );
+    try {
+      await expectRedisHoldsNewestWindows(
+        redisUrl,
+        spec.job === 'transactions' ? 'card' : 'user',
+        newestWindowPerEntity(expected.values()),
+        spec.columns.slice(3),
+      );
+    } catch (error) {
+      throw new Error(`${String(error)}\n--- featureflow sink:\n${sink.output()}`);
+    } finally {
+      expect(await sink.stop()).toBe(0);
+    }
   });
 });
