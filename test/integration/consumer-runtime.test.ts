@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
 import { AvroSerializer } from '../../src/core/utils/avro.ts';
-import { type CliProcess, startCli as startCliProcess } from '../support/cli-process.ts';
+import { trackCliProcesses } from '../support/cli-process.ts';
 import { createTopics, readTopic, testKafka, uniqueName, waitFor } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,
@@ -24,22 +24,9 @@ const stack = inject('stack');
 const env = stackEnv(stack);
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-consume-'));
 let nextDatabase = 1;
-const started: CliProcess[] = [];
 
-/** Every consumer a test starts; their output is printed when the test fails. */
-function startCli(args: readonly string[], environment: NodeJS.ProcessEnv): CliProcess {
-  const process = startCliProcess(args, environment);
-  started.push(process);
-  return process;
-}
-
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    for (const process of started)
-      console.error(`--- ${process.child.spawnargs.slice(2).join(' ')}\n${process.output()}`);
-  }
-  for (const process of started.splice(0)) await process.stop('SIGKILL');
-});
+/** Every process a test starts; their output is printed when the test fails. */
+const startCli = trackCliProcesses(afterEach);
 
 /** Topics, group and a Redis database of the test's own. */
 async function scenario(name: string) {

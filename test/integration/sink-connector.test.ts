@@ -9,7 +9,7 @@ import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
 import { createFeatureStore } from '../../src/core/sinks/feature-store.ts';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
-import { type CliProcess, startCli as startCliProcess } from '../support/cli-process.ts';
+import { trackCliProcesses } from '../support/cli-process.ts';
 import { createTopics, readTopic, testKafka, uniqueName, waitFor } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,
@@ -24,23 +24,10 @@ const stack = inject('stack');
 const env = stackEnv(stack);
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-sink-'));
 let nextDatabase = 11;
-const started: CliProcess[] = [];
 const featureType = wireTypeOf(new SchemaDirectory(), 'transaction_features.avsc');
 
-/** Every sink a test starts; their output is printed when the test fails. */
-function startCli(args: readonly string[], environment: NodeJS.ProcessEnv): CliProcess {
-  const process = startCliProcess(args, environment);
-  started.push(process);
-  return process;
-}
-
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    for (const process of started)
-      console.error(`--- ${process.child.spawnargs.slice(2).join(' ')}\n${process.output()}`);
-  }
-  for (const process of started.splice(0)) await process.stop('SIGKILL');
-});
+/** Every process a test starts; their output is printed when the test fails. */
+const startCli = trackCliProcesses(afterEach);
 
 /** A features topic (and its DLQ), a group and a Redis database of the test's own. */
 async function scenario(name: string) {

@@ -34,3 +34,28 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
     },
   };
 }
+
+/**
+ * Starts CLI processes for the tests of one file and, after each test, kills what is left;
+ * when a test failed, their output is printed first, since it usually says why.
+ */
+export function trackCliProcesses(
+  afterEachHook: (
+    hook: (context: { task: { result?: { state?: string } } }) => Promise<void>,
+  ) => void,
+) {
+  const started: CliProcess[] = [];
+  afterEachHook(async (context) => {
+    if (context.task.result?.state === 'fail') {
+      for (const process of started) {
+        console.error(`--- ${process.child.spawnargs.slice(2).join(' ')}\n${process.output()}`);
+      }
+    }
+    for (const process of started.splice(0)) await process.stop('SIGKILL');
+  });
+  return (args: readonly string[], env: NodeJS.ProcessEnv): CliProcess => {
+    const process = startCli(args, env);
+    started.push(process);
+    return process;
+  };
+}
