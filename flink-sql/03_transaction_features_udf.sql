@@ -1,7 +1,8 @@
 -- Transaction features computed by the TypeScript function `transaction_features`, served by
 -- `featureflow udf-server` and called from Flink SQL through the featureflow module (the
 -- flink-bridge jar): a 5-minute window sliding by 1 minute per card, watermark 5 s behind the
--- largest event time (DESIGN sections 5 and 6). The same rows as `featureflow replay`.
+-- largest event time (DESIGN sections 5 and 6). The same rows as `featureflow replay`; the
+-- events no window takes (late, DESIGN section 5) go unchanged to txn.events.late.
 -- Run: featureflow udf-server &   then   featureflow submit flink-sql/03_transaction_features_udf.sql
 -- ${KAFKA_BROKERS}, ${UDF_ADDRESS} and ${FEATUREFLOW_BRIDGE_JAR} (the absolute path of
 -- udf-server/flink-bridge/target/featureflow-flink-bridge-0.1.0.jar) come from the environment;
@@ -82,6 +83,34 @@ CREATE TEMPORARY TABLE transaction_features (
   'value.fields-include' = 'ALL'
 );
 
+-- Late transactions go to the late topic unchanged, keyed by card like the events topic.
+CREATE TEMPORARY TABLE txn_events_late (
+  transaction_id STRING NOT NULL,
+  card_id STRING NOT NULL,
+  user_id STRING NOT NULL,
+  merchant_id STRING NOT NULL,
+  merchant_category STRING NOT NULL,
+  amount DOUBLE NOT NULL,
+  currency STRING NOT NULL,
+  country STRING NOT NULL,
+  channel STRING NOT NULL,
+  `timestamp` BIGINT NOT NULL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${TXN_EVENTS_LATE_TOPIC:-txn.events.late}',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'key.format' = 'raw',
+  'key.fields' = 'card_id',
+  'value.format' = 'avro',
+  'value.fields-include' = 'ALL'
+);
+
+-- One job for both INSERTs: they share one Kafka source, so the late filter sees the watermark
+-- the window operator sees (exactly, at parallelism 1; with more source subtasks the window
+-- operator's watermark can lag, so an event may be reported late that a window still took).
+EXECUTE STATEMENT SET
+BEGIN
+
 -- Each card's HOP window events go to the TypeScript function in one array; its ROW result is
 -- spread into the 13 feature columns.
 INSERT INTO transaction_features
@@ -112,3 +141,16 @@ FROM (
   )
   GROUP BY card_id, window_start, window_end
 );
+
+-- An event is late when the watermark already passed the end of its last window, the test the
+-- window operator applies before dropping it (last window end = the next minute boundary +
+-- 4 minutes; a window fires once W >= end - 1 ms).
+INSERT INTO txn_events_late
+SELECT transaction_id, card_id, user_id, merchant_id, merchant_category, amount, currency,
+  country, channel, `timestamp`
+FROM txn_events
+WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
+  AND CURRENT_WATERMARK(event_time)
+    >= TO_TIMESTAMP_LTZ(`timestamp` - MOD(`timestamp`, 60000) + 300000 - 1, 3);
+
+END;

@@ -1,7 +1,8 @@
 -- Clickstream features computed by the TypeScript function `clickstream_features`, served by
 -- `featureflow udf-server` and called from Flink SQL through the featureflow module (the
 -- flink-bridge jar): a 5-minute window sliding by 1 minute per user, watermark 5 s behind the
--- largest event time (DESIGN sections 5 and 6). The same rows as `featureflow replay`.
+-- largest event time (DESIGN sections 5 and 6). The same rows as `featureflow replay`; the
+-- events no window takes (late, DESIGN section 5) go unchanged to click.events.late.
 -- Run: featureflow udf-server &   then   featureflow submit flink-sql/04_clickstream_features_udf.sql
 -- ${KAFKA_BROKERS}, ${UDF_ADDRESS} and ${FEATUREFLOW_BRIDGE_JAR} (the absolute path of
 -- udf-server/flink-bridge/target/featureflow-flink-bridge-0.1.0.jar) come from the environment;
@@ -79,6 +80,31 @@ CREATE TEMPORARY TABLE clickstream_features (
   'value.fields-include' = 'ALL'
 );
 
+-- Late site events go to the late topic unchanged, keyed by user like the events topic.
+CREATE TEMPORARY TABLE click_events_late (
+  event_id STRING NOT NULL,
+  user_id STRING NOT NULL,
+  session_id STRING NOT NULL,
+  page STRING NOT NULL,
+  event_type STRING NOT NULL,
+  referrer STRING,
+  `timestamp` BIGINT NOT NULL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${CLICK_EVENTS_LATE_TOPIC:-click.events.late}',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'key.format' = 'raw',
+  'key.fields' = 'user_id',
+  'value.format' = 'avro',
+  'value.fields-include' = 'ALL'
+);
+
+-- One job for both INSERTs: they share one Kafka source, so the late filter sees the watermark
+-- the window operator sees (exactly, at parallelism 1; with more source subtasks the window
+-- operator's watermark can lag, so an event may be reported late that a window still took).
+EXECUTE STATEMENT SET
+BEGIN
+
 -- Each user's HOP window events go to the TypeScript function in one array; its ROW result is
 -- spread into the 12 feature columns.
 INSERT INTO clickstream_features
@@ -108,3 +134,15 @@ FROM (
   )
   GROUP BY user_id, window_start, window_end
 );
+
+-- An event is late when the watermark already passed the end of its last window, the test the
+-- window operator applies before dropping it (last window end = the next minute boundary +
+-- 4 minutes; a window fires once W >= end - 1 ms).
+INSERT INTO click_events_late
+SELECT event_id, user_id, session_id, page, event_type, referrer, `timestamp`
+FROM click_events
+WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
+  AND CURRENT_WATERMARK(event_time)
+    >= TO_TIMESTAMP_LTZ(`timestamp` - MOD(`timestamp`, 60000) + 300000 - 1, 3);
+
+END;

@@ -2,8 +2,9 @@
 // disorder and no late events is produced to Kafka, Flink SQL collects each HOP window's events
 // with ARRAY_AGG and calls `transaction_features` in a real `featureflow udf-server` (through the
 // flink-bridge module), and every row the exactly-once sink writes to the features topic equals
-// `featureflow replay` on the same file: same keys, every column within 1e-9 relative.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// `featureflow replay` on the same file: same keys, every column within 1e-9 relative. None of
+// those events is routed late; an event behind the watermark reaches `<events topic>.late`.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -33,6 +34,9 @@ interface Job {
   functionName: string;
   eventsTopicVar: string;
   eventsTopicPrefix: string;
+  lateTopicVar: string;
+  eventSchema: string;
+  idField: string;
   featuresTopicVar: string;
   featuresTopicPrefix: string;
   featuresSchema: string;
@@ -46,6 +50,9 @@ const JOBS: readonly Job[] = [
     functionName: 'transaction_features',
     eventsTopicVar: 'TXN_EVENTS_TOPIC',
     eventsTopicPrefix: 'txn.events',
+    lateTopicVar: 'TXN_EVENTS_LATE_TOPIC',
+    eventSchema: 'transaction_event.avsc',
+    idField: 'transaction_id',
     featuresTopicVar: 'FEATURES_TRANSACTIONS_TOPIC',
     featuresTopicPrefix: 'features.transactions',
     featuresSchema: 'transaction_features.avsc',
@@ -71,6 +78,9 @@ const JOBS: readonly Job[] = [
     functionName: 'clickstream_features',
     eventsTopicVar: 'CLICK_EVENTS_TOPIC',
     eventsTopicPrefix: 'click.events',
+    lateTopicVar: 'CLICK_EVENTS_LATE_TOPIC',
+    eventSchema: 'click_event.avsc',
+    idField: 'event_id',
     featuresTopicVar: 'FEATURES_CLICKSTREAM_TOPIC',
     featuresTopicPrefix: 'features.clickstream',
     featuresSchema: 'clickstream_features.avsc',
@@ -120,12 +130,18 @@ afterAll(async () => {
 describe.each(JOBS)('the $job job calling $functionName against replay', (spec) => {
   const eventsTopic = uniqueName(spec.eventsTopicPrefix);
   const featuresTopic = uniqueName(spec.featuresTopicPrefix);
+  const lateTopic = `${eventsTopic}.late`;
   const input = join(dir, `${spec.job}.ndjson`);
   let expected: Map<string, FeatureRow>;
   let lastEventTime = 0;
 
   beforeAll(async () => {
-    await createTopics(stack.kafkaBrokers, [eventsTopic, `${eventsTopic}.dlq`, featuresTopic]);
+    await createTopics(stack.kafkaBrokers, [
+      eventsTopic,
+      `${eventsTopic}.dlq`,
+      lateTopic,
+      featuresTopic,
+    ]);
     const generated = await runCli([
       'generate',
       '--job',
@@ -167,6 +183,7 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
           UDF_ADDRESS: udfServer!.address,
           [spec.eventsTopicVar]: eventsTopic,
           [spec.featuresTopicVar]: featuresTopic,
+          [spec.lateTopicVar]: lateTopic,
           GROUP_ID: uniqueName(`flink-udf-${spec.job}`),
           TRANSACTIONAL_ID_PREFIX: uniqueName(`flink-udf-${spec.job}-tx`),
         }).flatMap(([k, v]) => ['--var', `${k}=${v}`]),
@@ -211,6 +228,31 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
     const computed = (await windowsComputed(spec.functionName)) - computedBefore;
     expect(computed).toBeGreaterThanOrEqual(actual.size);
     expect(computed).toBeLessThan(actual.size + 2 * ENTITIES);
+  });
+
+  it('routes an event behind the watermark to the late topic, and none of the others', async () => {
+    // The first test saw every window fire, so the watermark is past the file's last event: a
+    // copy of its first event (new id) has no open window left.
+    const first = JSON.parse(readFileSync(input, 'utf8').split('\n')[0]!) as Record<
+      string,
+      unknown
+    >;
+    const late = { ...first, [spec.idField]: 'late-1' };
+    const lateInput = join(dir, `${spec.job}.late.ndjson`);
+    writeFileSync(lateInput, `${JSON.stringify(late)}\n`);
+    const produced = await runCli(
+      ['produce', '--job', spec.job, '--input', lateInput, '--topic', eventsTopic],
+      env,
+    );
+    expect(produced.code, produced.stderr).toBe(0);
+
+    // Events routed late by mistake were produced earlier, so they would be read first.
+    const type = wireTypeOf(new SchemaDirectory(), spec.eventSchema);
+    const messages = await readTopic(stack.kafkaBrokers, lateTopic, (m) => m.length >= 1, 120_000);
+    expect(messages.map((m) => type.fromBuffer(m.value!))).toEqual([late]);
+    expect(messages[0]!.key?.toString()).toBe(
+      spec.job === 'transactions' ? late.card_id : late.user_id,
+    );
   });
 
   it('reaches Redis through the sink: every entity holds its newest window', async () => {
