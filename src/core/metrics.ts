@@ -74,7 +74,7 @@ export const UDF_LATENCY = new Histogram({
 
 export const EVENT_TO_REDIS = new Histogram({
   name: 'featureflow_event_to_redis_seconds',
-  help: 'From event time to the feature write in Redis, in seconds (end-to-end freshness)',
+  help: 'From the end of a window (event time) to its features acknowledged by Redis, in seconds: end-to-end freshness when event time follows the wall clock',
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
   registers,
 });

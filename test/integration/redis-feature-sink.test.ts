@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FeatureflowError } from '../../src/core/errors.ts';
-import { REDIS_WRITES } from '../../src/core/metrics.ts';
+import { EVENT_TO_REDIS, REDIS_WRITES } from '../../src/core/metrics.ts';
 import { TRANSACTIONS_JOB } from '../../src/core/processors/job-definitions.ts';
 import { createFeatureSink, type FeatureSink } from '../../src/core/sinks/redis-feature-sink.ts';
 import { FIVE_MINUTES_MS, ONE_HOUR_MS, txnRow, uniqueId } from '../support/feature-rows.ts';
@@ -247,6 +247,36 @@ describe('FeatureSink: counts, failures and metrics', () => {
       stale: (after.stale ?? 0) - (before.stale ?? 0),
       failed: (after.failed ?? 0) - (before.failed ?? 0),
     }).toEqual({ written: 2, stale: 2, failed: 2 });
+  });
+
+  it('observes freshness (window end to Redis acknowledgement) for written windows only', async () => {
+    const histogram = async () => {
+      const values = (await EVENT_TO_REDIS.get()).values;
+      const total = (suffix: string) =>
+        values.find((v) => v.metricName === `featureflow_event_to_redis_seconds_${suffix}`)
+          ?.value ?? 0;
+      return { count: total('count'), sum: total('sum') };
+    };
+    const id = uniqueId('card');
+    const s = sink();
+    const windowEnd = Math.floor((Date.now() - 2_000) / 60_000) * 60_000;
+    await s.writeFeatures([txnRow(id, windowEnd)], TRANSACTIONS_JOB);
+    const before = await histogram();
+    const sentAt = Date.now();
+    // One newer window (written) and one older (stale, not fresh data: not observed).
+    const result = await s.writeFeatures(
+      [txnRow(id, windowEnd + 60_000), txnRow(uniqueId('card'), windowEnd)],
+      TRANSACTIONS_JOB,
+    );
+    const ackedBy = Date.now();
+    expect(result.written).toBe(2);
+    await s.writeFeatures([txnRow(id, windowEnd)], TRANSACTIONS_JOB); // stale
+    const after = await histogram();
+    expect(after.count - before.count).toBe(2);
+    const observed = after.sum - before.sum;
+    const lowest = (sentAt - (windowEnd + 60_000)) / 1000 + (sentAt - windowEnd) / 1000;
+    expect(observed).toBeGreaterThanOrEqual(lowest - 0.001);
+    expect(observed).toBeLessThanOrEqual(lowest + (2 * (ackedBy - sentAt)) / 1000 + 0.001);
   });
 
   it('re-loads the script after SCRIPT FLUSH (NOSCRIPT -> EVAL)', async () => {

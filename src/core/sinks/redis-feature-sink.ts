@@ -13,7 +13,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { FeatureflowError } from '../errors.ts';
-import { REDIS_WRITES } from '../metrics.ts';
+import { EVENT_TO_REDIS, REDIS_WRITES } from '../metrics.ts';
 import type { WindowedFeatureRow } from '../models/features.ts';
 import { EncodedCommand } from './encoded-command.ts';
 import { RedisConnection } from './redis-connection.ts';
@@ -278,10 +278,14 @@ function countReplies(
   result: FeatureWriteResult,
 ): void {
   const statuses = Array.isArray(reply) ? reply : [];
+  // Freshness: Redis has just acknowledged these windows, each complete at its window_end.
+  const ackedSeconds = Date.now() / 1000;
   for (let j = 0; j < call.rows.length; j++) {
     const status: unknown = statuses[j];
-    if (status === 1) counts.written++;
-    else if (status === 0) counts.stale++;
+    if (status === 1) {
+      counts.written++;
+      EVENT_TO_REDIS.observe(ackedSeconds - call.rows[j]!.window_end / 1000);
+    } else if (status === 0) counts.stale++;
     else {
       counts.failed++;
       const reason =
