@@ -25,13 +25,16 @@ export async function produceGenerated(options: ProduceGeneratedOptions) {
   const topic = options.topic ?? job.eventTopic;
   const serializer = AvroSerializer.forTopic<Record<string, unknown>>(job.eventTopic);
   const entityField = job.entityField;
-  const summary = { events: 0, late: 0, invalid: 0, topic, elapsedMs: 0 };
+  // newestEventMs: the largest valid event time sent (where a finite stream's windows end).
+  const summary = { events: 0, late: 0, invalid: 0, topic, elapsedMs: 0, newestEventMs: 0 };
   for (const item of generateEventStream({ ...options.stream, forAvro: true })) {
     const event = 'event' in item ? item.event : 'object' in item ? item.object : undefined;
     if (event === undefined) continue;
     summary.events++;
     if (item.kind === 'late') summary.late++;
     if (item.kind === 'invalid') summary.invalid++;
+    else if ((event.timestamp as number) > summary.newestEventMs)
+      summary.newestEventMs = event.timestamp as number;
     const key = typeof event[entityField] === 'string' ? (event[entityField] as string) : null;
     await options.producer.send(topic, { key, value: serializer.serialize(event) });
     if (summary.events % TICK_EVENTS === 0) {

@@ -28,6 +28,8 @@ export interface SinkConnectorOptions {
 
 export class SinkConnector {
   readonly counters = { messages: 0, written: 0, stale: 0, failed: 0, deadLetters: 0 };
+  /** Per topic, the largest window_end written so far (progress for callers like the demo). */
+  readonly newestWindowEnd = new Map<string, number>();
   private readonly consumer: Consumer;
   private readonly producer: MessageProducer;
   private readonly sink: FeatureSink;
@@ -117,6 +119,9 @@ export class SinkConnector {
     this.counters.written += result.written;
     this.counters.stale += result.stale;
     this.counters.failed += result.failed;
+    let newest = this.newestWindowEnd.get(batch.topic) ?? Number.NEGATIVE_INFINITY;
+    for (const row of rows) if (row.window_end > newest) newest = row.window_end;
+    if (rows.length > 0) this.newestWindowEnd.set(batch.topic, newest);
     for (const failure of result.failures) {
       this.options.log(
         `window ${failure.entity_id}@${failure.window_end} not written: ${failure.reason}`,

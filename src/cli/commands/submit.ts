@@ -1,18 +1,10 @@
 /** `featureflow submit`, `jobs`, `cancel`: Flink SQL through the SQL Gateway. */
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
+import { resolveBridgeJar } from '../../flink/bridge-jar.ts';
 import { SqlGatewayClient } from '../../flink/sql-gateway-client.ts';
 import { listJobs, submitSqlScript } from '../../flink/submit-script.ts';
-
-/** The Flink bridge jar of this checkout (`mvn -f udf-server/flink-bridge/pom.xml package`). */
-export const BRIDGE_JAR = fileURLToPath(
-  new URL(
-    '../../../udf-server/flink-bridge/target/featureflow-flink-bridge-0.1.0.jar',
-    import.meta.url,
-  ),
-);
 
 function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -42,7 +34,7 @@ export function register(program: Command): void {
           KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
           UDF_ADDRESS: endpoints.udfAddress,
           // ADD JAR reads the path in the gateway's process, not in the caller's folder: absolute.
-          FEATUREFLOW_BRIDGE_JAR: process.env.FEATUREFLOW_BRIDGE_JAR ?? BRIDGE_JAR,
+          FEATUREFLOW_BRIDGE_JAR: resolveBridgeJar(),
           ...flags.var,
         };
         const jobs = await submitSqlScript({

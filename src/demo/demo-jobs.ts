@@ -1,0 +1,55 @@
+/** The two jobs the demo runs through the UDF service, and the per-run topics each uses. */
+import { fileURLToPath } from 'node:url';
+import type { JobName } from '../core/models/config.ts';
+import { type JobDefinition, jobDefinition } from '../core/processors/job-definitions.ts';
+
+export interface DemoJob {
+  readonly job: JobName;
+  readonly definition: JobDefinition;
+  readonly sqlFile: string;
+  /** The SQL file's placeholders for its topics. */
+  readonly vars: { readonly events: string; readonly late: string; readonly features: string };
+  /** Features shown per entity at the end. */
+  readonly shown: readonly string[];
+}
+
+const sqlFile = (name: string) =>
+  fileURLToPath(new URL(`../../flink-sql/${name}`, import.meta.url));
+
+export const DEMO_JOBS: readonly DemoJob[] = Object.freeze([
+  {
+    job: 'transactions',
+    definition: jobDefinition('transactions'),
+    sqlFile: sqlFile('03_transaction_features_udf.sql'),
+    vars: {
+      events: 'TXN_EVENTS_TOPIC',
+      late: 'TXN_EVENTS_LATE_TOPIC',
+      features: 'FEATURES_TRANSACTIONS_TOPIC',
+    },
+    shown: ['txn_count', 'amount_sum', 'amount_max', 'distinct_merchants', 'velocity_score'],
+  },
+  {
+    job: 'clickstream',
+    definition: jobDefinition('clickstream'),
+    sqlFile: sqlFile('04_clickstream_features_udf.sql'),
+    vars: {
+      events: 'CLICK_EVENTS_TOPIC',
+      late: 'CLICK_EVENTS_LATE_TOPIC',
+      features: 'FEATURES_CLICKSTREAM_TOPIC',
+    },
+    shown: ['event_count', 'page_view_count', 'distinct_pages', 'conversion_rate'],
+  },
+]);
+
+/** A run's own topics (`<run>.txn.events`, its .dlq and .late, `<run>.features.transactions`...). */
+export function demoTopics(run: string, job: DemoJob) {
+  const events = `${run}.${job.definition.eventTopic}`;
+  const features = `${run}.${job.definition.featureTopic}`;
+  return {
+    events,
+    eventsDlq: `${events}.dlq`,
+    late: `${events}.late`,
+    features,
+    featuresDlq: `${features}.dlq`,
+  };
+}
