@@ -9,6 +9,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
 import { AvroSerializer } from '../../src/core/utils/avro.ts';
 import { trackCliProcesses } from '../support/cli-process.ts';
+import { generateEvents, lastEventTime, splitEvenly } from '../support/generated-events.ts';
 import { createTopics, readTopic, testKafka, uniqueName, waitFor } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,
@@ -52,43 +53,17 @@ async function scenario(name: string) {
   return { topic, redisUrl, group, consumeArgs };
 }
 
-async function generate(
-  name: string,
-  events: number,
-  seed: number,
-  extra: string[] = [],
-): Promise<string> {
-  const file = join(dir, `${name}.ndjson`);
-  const result = await runCli([
-    'generate',
-    '--job',
-    'transactions',
-    '--events',
-    String(events),
-    '--entities',
-    '30',
-    '--seed',
-    String(seed),
-    '--mean-gap',
-    '200ms',
-    '--max-disorder',
-    '3s',
-    '--output',
-    file,
-    ...extra,
-  ]);
-  expect(result.code, result.stderr).toBe(0);
-  return file;
-}
+const generate = (name: string, events: number, seed: number, extra: string[] = []) =>
+  generateEvents(join(dir, `${name}.ndjson`), { events, seed, extra });
 
+/** The file's lines in `parts` consecutive files. */
 function splitFile(file: string, parts: number): string[] {
   const lines = readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.length > 0);
-  const size = Math.ceil(lines.length / parts);
-  return Array.from({ length: parts }, (_, i) => {
+  return splitEvenly(lines, parts).map((slice, i) => {
     const part = `${file}.part${i}`;
-    writeFileSync(part, `${lines.slice(i * size, (i + 1) * size).join('\n')}\n`);
+    writeFileSync(part, `${slice.join('\n')}\n`);
     return part;
   });
 }
@@ -99,14 +74,6 @@ async function produce(file: string, topic: string): Promise<void> {
     env,
   );
   expect(result.code, result.stderr).toBe(0);
-}
-
-function lastEventTime(file: string): number {
-  let last = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line) last = Math.max(last, (JSON.parse(line) as { timestamp: number }).timestamp);
-  }
-  return last;
 }
 
 async function expectFinalState(file: string, redisUrl: string): Promise<void> {

@@ -2,12 +2,13 @@
 // produced to Kafka, the pure-SQL Flink job computes the windows, and every row it writes to
 // the features topic equals `featureflow replay` on the same file. Then late events reach the
 // late topic through the routing job.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
+import { generateEvents, lastEventTime as lastEventTimeOf } from '../support/generated-events.ts';
 import { createTopics, readTopic, uniqueName } from '../support/kafka.ts';
 import { expectRowsClose, type FeatureRow, replayRows, rowKey } from '../support/replay-rows.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -45,31 +46,8 @@ describe('the pure-SQL transaction job against replay', () => {
 
   beforeAll(async () => {
     await createTopics(stack.kafkaBrokers, [eventsTopic, `${eventsTopic}.dlq`, featuresTopic]);
-    const generated = await runCli([
-      'generate',
-      '--job',
-      'transactions',
-      '--events',
-      '4000',
-      '--entities',
-      '40',
-      '--seed',
-      '11',
-      '--mean-gap',
-      '100ms',
-      '--max-disorder',
-      '3s',
-      '--output',
-      input,
-    ]);
-    expect(generated.code, generated.stderr).toBe(0);
-    for (const line of readFileSync(input, 'utf8').split('\n')) {
-      if (line)
-        lastEventTime = Math.max(
-          lastEventTime,
-          (JSON.parse(line) as { timestamp: number }).timestamp,
-        );
-    }
+    await generateEvents(input, { events: 4000, entities: 40, seed: 11, meanGap: '100ms' });
+    lastEventTime = lastEventTimeOf(input);
     expected = await replayRows('transactions', input, join(dir, 'replay.ndjson'));
   });
 

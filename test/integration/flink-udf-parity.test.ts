@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { startCli } from '../support/cli-process.ts';
+import { generateEvents, lastEventTime as lastEventTimeOf } from '../support/generated-events.ts';
 import { createTopics, readTopic, uniqueName } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,
@@ -142,31 +143,14 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
       lateTopic,
       featuresTopic,
     ]);
-    const generated = await runCli([
-      'generate',
-      '--job',
-      spec.job,
-      '--events',
-      '4000',
-      '--entities',
-      String(ENTITIES),
-      '--seed',
-      '23',
-      '--mean-gap',
-      '100ms',
-      '--max-disorder',
-      '3s',
-      '--output',
-      input,
-    ]);
-    expect(generated.code, generated.stderr).toBe(0);
-    for (const line of readFileSync(input, 'utf8').split('\n')) {
-      if (line)
-        lastEventTime = Math.max(
-          lastEventTime,
-          (JSON.parse(line) as { timestamp: number }).timestamp,
-        );
-    }
+    await generateEvents(input, {
+      job: spec.job,
+      events: 4000,
+      entities: ENTITIES,
+      seed: 23,
+      meanGap: '100ms',
+    });
+    lastEventTime = lastEventTimeOf(input);
     expected = await replayRows(spec.job, input, join(dir, `${spec.job}.replay.ndjson`));
     expect(expected.size).toBeGreaterThan(100);
   });

@@ -10,6 +10,7 @@ import { createFeatureStore } from '../../src/core/sinks/feature-store.ts';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { trackCliProcesses } from '../support/cli-process.ts';
+import { generateEvents, splitEvenly } from '../support/generated-events.ts';
 import { createTopics, readTopic, testKafka, uniqueName, waitFor } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,
@@ -17,7 +18,6 @@ import {
 } from '../support/redis-expectations.ts';
 import { findFreePort, startRedisServer } from '../support/redis-server.ts';
 import { type FeatureRow, replayRows } from '../support/replay-rows.ts';
-import { runCli } from '../support/run-cli.ts';
 import { stackEnv } from '../support/stack-endpoints.ts';
 
 const stack = inject('stack');
@@ -49,33 +49,10 @@ async function scenario(name: string) {
 
 /** The feature rows `featureflow replay` computes for a generated transactions file. */
 async function featureRows(name: string, events: number, seed: number): Promise<FeatureRow[]> {
-  const file = join(dir, `${name}.ndjson`);
-  const result = await runCli([
-    'generate',
-    '--job',
-    'transactions',
-    '--events',
-    String(events),
-    '--entities',
-    '30',
-    '--seed',
-    String(seed),
-    '--mean-gap',
-    '200ms',
-    '--max-disorder',
-    '3s',
-    '--output',
-    file,
-  ]);
-  expect(result.code, result.stderr).toBe(0);
+  const file = await generateEvents(join(dir, `${name}.ndjson`), { events, seed });
   const rows = [...(await replayRows('transactions', file, `${file}.replay`)).values()];
   // In window order, as a windowed job emits them.
   return rows.sort((a, b) => a.window_end - b.window_end || a.entity_id.localeCompare(b.entity_id));
-}
-
-function split<T>(items: readonly T[], parts: number): T[][] {
-  const size = Math.ceil(items.length / parts);
-  return Array.from({ length: parts }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 type Message = { key: string; value: Buffer };
@@ -97,7 +74,7 @@ describe('featureflow sink', () => {
   it('retries while Redis is down and ends with the newest window of every card', async () => {
     const s = await scenario('redis-down');
     const rows = await featureRows('redis-down', 3000, 31);
-    const [first, second, third] = split(rows, 3);
+    const [first, second, third] = splitEvenly(rows, 3);
     // A Redis of this test's own, persistent, so that a restart keeps what was acknowledged.
     const port = await findFreePort();
     const redisDir = mkdtempSync(join(tmpdir(), 'featureflow-sink-redis-down-'));
