@@ -140,7 +140,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
   };
   const ticker = setInterval(showProgress, 500);
-  // Watermark lag: how far the window operators' watermark is behind the newest event produced.
+  // Watermark lag: how far the window operators' watermark is behind the newest event produced
+  // (0 once the end-of-stream flush below has moved it past every event).
   const watermarkPoller = setInterval(async () => {
     if (flinkRest === undefined) return;
     const marks = await Promise.all(jobs.map((j) => windowOperatorWatermark(flinkRest, j.jobId)));
@@ -181,8 +182,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const lastWindowEnds = summaries.map((summary) =>
     lastWindowEnd(summary.newestEventMs, WINDOW_SIZE_MS, SLIDE_MS),
   );
-  // From here on the watermark jumps past the stream's end: the lag shown stays the last real one.
-  clearInterval(watermarkPoller);
   for (const job of DEMO_JOBS)
     await flushWatermarks(kafka, demoTopics(run, job).events, job.job, newestEventMs() + 3_600_000);
   const deadline = Date.now() + LAST_WINDOWS_TIMEOUT_MS;
