@@ -7,6 +7,7 @@
  *   npx tsx bench/replay-throughput.ts [--events 1000000] [--entities 1000,10000] [--runs 3] [--no-record]
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateFile } from '../src/generate/generate-file.ts';
@@ -25,6 +26,8 @@ const runs = Number(flags.runs);
 const dataDir = new URL('./data/', import.meta.url).pathname;
 await mkdir(dataDir, { recursive: true });
 
+// Other work on a shared machine moves both rates; the load average says how much there was.
+const loadAtStart = loadavg()[0]!;
 const lines: string[] = [];
 for (const entities of flags.entities.split(',').map(Number)) {
   const input = join(dataDir, `txn-${events}-${entities}.ndjson`);
@@ -74,8 +77,9 @@ if (!flags['no-record']) {
   await recordResult(`
 ## Replay throughput vs JSON.parse-only (${new Date().toISOString().slice(0, 10)})
 Command: \`npx tsx bench/replay-throughput.ts --events ${events} --entities ${flags.entities} --runs ${runs}\`
-Machine: ${machineLine()}. Medians of ${runs} alternating runs, each pass in a fresh process.
-Input: generated transactions (seed 42, 20 ms mean gap, 0.1% late, 0.1% invalid); replay writes every row to disk.
+Machine: ${machineLine()}, load average (1 min) ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end. Medians of ${runs} alternating runs, each pass in a fresh process.
+Input: generated transactions (seed 42, 20 ms mean gap, 0.1% late, 0.1% invalid); replay writes every row to disk,
+on three threads (read + parse + validate | windows + features | row formatting + writing); parse-only is one thread.
 
 | events | cards | rows per event | parse-only events/s | replay events/s | ratio | target 0.5 |
 | --- | --- | --- | --- | --- | --- | --- |

@@ -1,22 +1,31 @@
 /**
  * The event-time engine of DESIGN section 5, shared by replay and the Kafka consumer runtime:
  * events -> HOP windows per entity -> watermark -> fired windows, in (window_end, entity_id)
- * order. Memory is bounded by the open windows, not by the input: a window is released as
- * soon as it fires.
+ * order. Memory is bounded by the open windows, not by the input: an event is released as
+ * soon as the last window containing it fires.
  *
  * The watermark is either the engine's own (replay: W = max(W, t - D) per event, over the
  * partitions it is given) or driven from outside with `advanceWatermarkTo` (the consumer
  * runtime, which combines the partitions of a consumer group itself).
  *
- * Layout, chosen for the per-event path: one map lookup per event finds the entity's open
- * windows (a short list ordered by start); a new window is also filed under its end, which is
- * what firing walks.
+ * Layout, chosen for the per-event path (see ./entity-windows.ts): one map lookup per event
+ * finds the entity's state; the event is stored once there, not once per window, and a
+ * window's events are gathered when it fires. A window opened for an entity is also filed
+ * under its end, which is what firing walks.
  */
 
 import { WatermarkGenerator } from '../core/utils/watermarks.ts';
-import { SlidingWindow } from '../core/utils/windowing.ts';
+import {
+  firstOpenWindowStart,
+  lastWindowStart,
+  type SlidingWindow,
+} from '../core/utils/windowing.ts';
+import { EntityWindows } from './entity-windows.ts';
+import { FiringOrder } from './firing-order.ts';
 
-export interface WindowedEngineOptions<E> {
+export { compareEntityIds } from './firing-order.ts';
+
+export interface WindowedEngineOptions<E, W = E> {
   windowSizeMs: number;
   slideMs: number;
   maxOutOfOrdernessMs: number;
@@ -27,30 +36,50 @@ export interface WindowedEngineOptions<E> {
   initialWatermark?: number;
   entityOf: (event: E) => string;
   timeOf: (event: E) => number;
-  /** Called once per fired window with at least one event, in (window_end, entity_id) order. */
-  onWindowFired: (window: SlidingWindow<E>) => void;
+  /**
+   * What a window keeps of an event, and hands to `onWindowFired`: by default the event itself.
+   * Called only for an event that joins a window. Replay's window thread keeps a small object
+   * with just the fields the feature function reads (see src/replay/window-thread.ts).
+   */
+  windowEventOf?: (event: E) => W;
+  /**
+   * Called once per fired window with at least one event, in (window_end, entity_id) order.
+   * The window is the caller's to keep: the engine holds no reference to it afterwards.
+   */
+  onWindowFired: (window: SlidingWindow<W>) => void;
   /** Called for an event that joined no window (all its windows had fired). */
   onLateEvent: (event: E, watermark: number) => void;
 }
 
-export class WindowedEngine<E> {
-  /** Each entity's open windows, ordered by start (at most window / slide + disorder of them). */
-  private readonly openByEntity = new Map<string, SlidingWindow<E>[]>();
-  /** Open windows filed by end; firing walks `openEnds` from the front. */
-  private readonly openByEnd = new Map<number, SlidingWindow<E>[]>();
+export class WindowedEngine<E, W = E> {
+  /** The entities with at least one open window. */
+  private readonly entities = new Map<string, EntityWindows<W>>();
+  /** Entities with an open window, filed by the window's end; firing walks `openEnds`. */
+  private readonly openByEnd = new Map<number, EntityWindows<W>[]>();
   private readonly openEnds: number[] = [];
+  private readonly firingOrder = new FiringOrder<EntityWindows<W>>();
+  /** Scratch: the starts of the windows an event has just opened. */
+  private readonly openedStarts: number[] = [];
   private readonly watermarks: WatermarkGenerator | undefined;
   /** Every window with end - 1 <= this has fired. */
   private firedUpTo: number;
   private openWindowCount = 0;
   private readonly windowSizeMs: number;
   private readonly slideMs: number;
-  private readonly options: WindowedEngineOptions<E>;
+  private readonly entityOf: (event: E) => string;
+  private readonly timeOf: (event: E) => number;
+  private readonly windowEventOf: ((event: E) => W) | undefined;
+  private readonly onWindowFired: (window: SlidingWindow<W>) => void;
+  private readonly onLateEvent: (event: E, watermark: number) => void;
 
-  constructor(options: WindowedEngineOptions<E>) {
-    this.options = options;
+  constructor(options: WindowedEngineOptions<E, W>) {
     this.windowSizeMs = options.windowSizeMs;
     this.slideMs = options.slideMs;
+    this.entityOf = options.entityOf;
+    this.timeOf = options.timeOf;
+    this.windowEventOf = options.windowEventOf;
+    this.onWindowFired = options.onWindowFired;
+    this.onLateEvent = options.onLateEvent;
     this.firedUpTo = options.initialWatermark ?? Number.NEGATIVE_INFINITY;
     if (!options.externalWatermark) {
       this.watermarks = new WatermarkGenerator({
@@ -76,28 +105,9 @@ export class WindowedEngine<E> {
    * late (it joined no window).
    */
   process(event: E, partition = 0, nowMs = 0): boolean {
-    const time = this.options.timeOf(event);
-    const entityId = this.options.entityOf(event);
-    const watermark = this.firedUpTo;
-    let windows = this.openByEntity.get(entityId);
-    let joined = false;
-    // From the earliest window containing the event to the latest, skipping fired ones: a
-    // window has fired once W >= end - 1 and takes no more events.
-    const lastStart = Math.floor(time / this.slideMs) * this.slideMs;
-    let start =
-      lastStart -
-      Math.floor((lastStart - (time - this.windowSizeMs) - 1) / this.slideMs) * this.slideMs;
-    for (; start <= lastStart; start += this.slideMs) {
-      const end = start + this.windowSizeMs;
-      if (watermark >= end - 1) continue;
-      if (windows === undefined) {
-        windows = [];
-        this.openByEntity.set(entityId, windows);
-      }
-      this.windowAt(windows, entityId, start, end).addEvent(event);
-      joined = true;
-    }
-    if (!joined) this.options.onLateEvent(event, watermark);
+    const time = this.timeOf(event);
+    const joined = this.addToWindows(event, time);
+    if (!joined) this.onLateEvent(event, this.firedUpTo);
     if (this.watermarks !== undefined) {
       const advanced = this.watermarks.observe(time, partition, nowMs);
       if (advanced > this.firedUpTo) this.advanceWatermarkTo(advanced);
@@ -122,38 +132,42 @@ export class WindowedEngine<E> {
     this.fireUpTo(Number.POSITIVE_INFINITY);
   }
 
-  /** The entity's window starting at `start`, created (and filed by end) if it is not open. */
-  private windowAt(
-    windows: SlidingWindow<E>[],
-    entityId: string,
-    start: number,
-    end: number,
-  ): SlidingWindow<E> {
-    // Scan from the back: in-order events mostly hit the newest windows.
-    let index = windows.length;
-    while (index > 0 && windows[index - 1]!.windowStart > start) index--;
-    const existing = windows[index - 1];
-    if (existing !== undefined && existing.windowStart === start) return existing;
-    const window = new SlidingWindow<E>(entityId, start, end);
-    if (index === windows.length) windows.push(window);
-    else windows.splice(index, 0, window);
-    let byEnd = this.openByEnd.get(end);
-    if (byEnd === undefined) {
-      byEnd = [];
-      this.openByEnd.set(end, byEnd);
-      this.insertEnd(end);
+  /** Step 2: the event joins its windows that have not fired; false if that is none. */
+  private addToWindows(event: E, time: number): boolean {
+    const { slideMs, windowSizeMs } = this;
+    const lastStart = lastWindowStart(time, slideMs);
+    const firstStart = firstOpenWindowStart(time, this.firedUpTo, windowSizeMs, slideMs);
+    if (firstStart > lastStart) return false;
+    const entityId = this.entityOf(event);
+    let entity = this.entities.get(entityId);
+    if (entity === undefined) {
+      entity = new EntityWindows<W>(entityId);
+      this.entities.set(entityId, entity);
     }
-    byEnd.push(window);
-    this.openWindowCount++;
-    return window;
+    const windowEventOf = this.windowEventOf;
+    entity.addEvent(
+      windowEventOf === undefined ? (event as unknown as W) : windowEventOf(event),
+      time,
+    );
+    const opened = entity.openWindows(firstStart, lastStart, slideMs, this.openedStarts);
+    for (let i = 0; i < opened; i++)
+      this.fileUnderEnd(entity, this.openedStarts[i]! + windowSizeMs);
+    this.openWindowCount += opened;
+    return true;
   }
 
-  private insertEnd(end: number): void {
-    const ends = this.openEnds;
-    // Ends mostly arrive in order, so the common case is an append.
-    let index = ends.length;
-    while (index > 0 && ends[index - 1]! > end) index--;
-    ends.splice(index, 0, end);
+  private fileUnderEnd(entity: EntityWindows<W>, end: number): void {
+    let entities = this.openByEnd.get(end);
+    if (entities === undefined) {
+      entities = [];
+      this.openByEnd.set(end, entities);
+      const ends = this.openEnds;
+      // Ends mostly arrive in order, so the common case is an append.
+      let index = ends.length;
+      while (index > 0 && ends[index - 1]! > end) index--;
+      ends.splice(index, 0, end);
+    }
+    entities.push(entity);
   }
 
   private fireUpTo(watermark: number): void {
@@ -161,37 +175,16 @@ export class WindowedEngine<E> {
     let fired = 0;
     while (fired < ends.length && ends[fired]! - 1 <= watermark) {
       const end = ends[fired]!;
-      const windows = this.openByEnd.get(end)!;
+      const entities = this.firingOrder.sort(this.openByEnd.get(end)!);
       this.openByEnd.delete(end);
-      windows.sort(compareWindowEntities);
-      for (const window of windows) {
+      for (const entity of entities) {
         this.openWindowCount--;
-        this.forget(window);
-        this.options.onWindowFired(window);
+        const window = entity.fireOldest(this.windowSizeMs, this.slideMs);
+        if (!entity.hasOpenWindows) this.entities.delete(entity.entityId);
+        this.onWindowFired(window);
       }
       fired++;
     }
     if (fired > 0) ends.splice(0, fired);
   }
-
-  /** Removes a fired window from its entity's list: windows of one entity fire oldest first. */
-  private forget(window: SlidingWindow<E>): void {
-    const siblings = this.openByEntity.get(window.entityId)!;
-    if (siblings.length === 1) {
-      this.openByEntity.delete(window.entityId);
-    } else if (siblings[0] === window) {
-      siblings.shift();
-    } else {
-      siblings.splice(siblings.indexOf(window), 1);
-    }
-  }
-}
-
-/** Entity order within one window end: plain string order, as Flink and most languages sort. */
-export function compareEntityIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareWindowEntities<E>(a: SlidingWindow<E>, b: SlidingWindow<E>): number {
-  return compareEntityIds(a.entityId, b.entityId);
 }

@@ -1,23 +1,35 @@
 /**
- * A buffered writer of NDJSON lines to a file, with backpressure: `write` is synchronous (it is
- * called from inside the engine's callbacks) and `flush` awaits the disk.
+ * A buffered writer of NDJSON lines to a file, with backpressure: `writeLine` is synchronous
+ * (it is called from inside the engine's callbacks) and `flushIfFull` / `flush` await the disk.
+ *
+ * Lines are joined and handed to the file stream as soon as 64 KiB of them are buffered, from
+ * `writeLine` itself: the stream copies them into bytes at once, so the line strings die young
+ * instead of surviving a garbage collection while a whole input batch is processed (measured
+ * on replay with 2 rows per event: a fifth less CPU in all). The
+ * stream may hold a few MiB for the disk; past that, `flushIfFull` waits for it to drain.
  */
 
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { FeatureflowError } from '../core/errors.ts';
 
-const FLUSH_AT_CHARS = 1 << 16;
+const HAND_OVER_AT_CHARS = 1 << 16;
+/**
+ * How much may wait for the disk before `flushIfFull` waits for it. The stream's default, 16
+ * KiB, is less than one hand-over, so the disk and the computation used to take turns; with a
+ * few MiB in flight they overlap.
+ */
+const IN_FLIGHT_BYTES = 8 << 20;
 
 export class NdjsonWriter {
   private readonly stream: WriteStream;
-  private buffer: string[] = [];
+  private readonly buffer: string[] = [];
   private bufferedChars = 0;
   private failure: Error | undefined;
   private linesWritten = 0;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path);
+    this.stream = createWriteStream(path, { highWaterMark: IN_FLIGHT_BYTES });
     this.stream.on('error', (error) => {
       this.failure = error;
     });
@@ -31,37 +43,50 @@ export class NdjsonWriter {
     this.buffer.push(line);
     this.bufferedChars += line.length + 1;
     this.linesWritten++;
+    if (this.bufferedChars >= HAND_OVER_AT_CHARS) this.handOver();
   }
 
   writeObject(value: unknown): void {
     this.writeLine(JSON.stringify(value));
   }
 
-  /** Hands the buffer to the stream once it is large enough, waiting if the disk lags. */
+  /** Waits for the disk if more than a few MiB are waiting for it. */
   async flushIfFull(): Promise<void> {
-    if (this.bufferedChars >= FLUSH_AT_CHARS) await this.flush();
+    if (this.stream.writableNeedDrain) await this.drain();
+    this.throwIfFailed();
   }
 
+  /** Hands every buffered line to the stream and waits for the disk if it lags. */
   async flush(): Promise<void> {
     this.throwIfFailed();
-    if (this.buffer.length === 0) return;
-    const text = `${this.buffer.join('\n')}\n`;
-    this.buffer = [];
-    this.bufferedChars = 0;
-    if (!this.stream.write(text)) {
-      // `once` rejects if the stream fails while we wait, so a dead disk cannot hang us here.
-      await once(this.stream, 'drain').catch((error: Error) => {
-        this.failure = error;
-      });
-    }
+    this.handOver();
+    if (this.stream.writableNeedDrain) await this.drain();
     this.throwIfFailed();
   }
 
   async close(): Promise<void> {
     await this.flush();
     this.stream.end();
-    await once(this.stream, 'close');
+    // Rejects if the file fails while closing (or could never be opened): reported as above.
+    await once(this.stream, 'close').catch((error: Error) => {
+      this.failure ??= error;
+    });
     this.throwIfFailed();
+  }
+
+  private handOver(): void {
+    if (this.buffer.length === 0 || this.failure) return;
+    const text = `${this.buffer.join('\n')}\n`;
+    this.buffer.length = 0;
+    this.bufferedChars = 0;
+    this.stream.write(text);
+  }
+
+  private async drain(): Promise<void> {
+    // `once` rejects if the stream fails while we wait, so a dead disk cannot hang us here.
+    await once(this.stream, 'drain').catch((error: Error) => {
+      this.failure = error;
+    });
   }
 
   private throwIfFailed(): void {

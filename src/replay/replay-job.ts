@@ -1,16 +1,19 @@
 /**
- * Replay: file -> decode -> validate -> windows -> features -> NDJSON rows.
+ * Replay: file -> decode -> validate -> windows -> features -> NDJSON rows, on three threads:
+ * this one reads, parses and validates (and writes the late and dead-letter outputs); the
+ * window thread windows and computes the features (./threaded-windows.ts); the writer thread
+ * formats and writes the rows (./threaded-row-writer.ts).
  * The reference runtime (DESIGN section 1): the exact semantics of section 5 over a finite
  * input, which the Flink jobs and the consumer runtime are held to.
  */
+import { FeatureflowError } from '../core/errors.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { jobDefinition } from '../core/processors/job-definitions.ts';
-import type { SlidingWindow } from '../core/utils/windowing.ts';
-import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
-import { createRowSerializer } from './row-serializer.ts';
+import { LateEventDetector } from './late-event-detector.ts';
+import { ThreadedWindows } from './threaded-windows.ts';
 
 export interface ReplayOptions {
   config: FeatureJobConfig;
@@ -47,7 +50,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const started = performance.now();
   const { config } = options;
   const job = jobDefinition(config.job);
-  const output = new NdjsonWriter(options.outputPath);
+  const windows = new ThreadedWindows(config, options.outputPath);
+  const lateness = new LateEventDetector(config);
   const lateOutput = options.lateOutputPath ? new NdjsonWriter(options.lateOutputPath) : undefined;
   const deadLetters = options.deadLetterPath ? new NdjsonWriter(options.deadLetterPath) : undefined;
   const summary: ReplaySummary = {
@@ -59,29 +63,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     elapsedMs: 0,
     invalidSamples: [],
   };
-
-  type Event = { timestamp: number };
-  const computeFeatures = job.computeFeatures as (
-    events: readonly Event[],
-    processor: FeatureJobConfig['processor'],
-    window: SlidingWindow<Event>,
-  ) => object;
-  const serializeRow = createRowSerializer(job.featureNames);
-  const engine = new WindowedEngine<Event>({
-    windowSizeMs: config.windowSizeMs,
-    slideMs: config.slideMs,
-    maxOutOfOrdernessMs: config.maxOutOfOrdernessMs,
-    entityOf: job.entityOf as (event: Event) => string,
-    timeOf: (event) => event.timestamp,
-    onWindowFired: (window) => {
-      summary.windows++;
-      output.writeLine(serializeRow(computeFeatures(window.getEvents(), config.processor, window)));
-    },
-    onLateEvent: (event) => {
-      summary.late++;
-      lateOutput?.writeObject(event);
-    },
-  });
 
   const rejectRecord = (line: number, problem: InvalidEvent, raw: unknown): void => {
     summary.invalid++;
@@ -98,21 +79,27 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   };
 
   const acceptValue = (line: number, value: unknown, raw: unknown): void => {
-    const verdict = job.validate(value);
-    if (verdict.ok) {
-      summary.valid++;
-      engine.process(verdict.event);
-    } else {
-      rejectRecord(line, verdict, raw);
+    const problem = job.findProblem(value);
+    if (problem !== undefined) {
+      rejectRecord(line, problem, raw);
+      return;
     }
+    const event = value as { timestamp: number };
+    summary.valid++;
+    if (lateness.isLate(event.timestamp)) {
+      summary.late++;
+      lateOutput?.writeObject(event);
+    }
+    windows.add(event);
   };
 
   const flushOutputs = async (): Promise<void> => {
-    await output.flushIfFull();
+    await windows.flushIfFull();
     await lateOutput?.flushIfFull();
     await deadLetters?.flushIfFull();
   };
 
+  let finished = false;
   try {
     const input = await readEventFile(options.inputPath, {
       onValue: acceptValue,
@@ -124,9 +111,18 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     });
     summary.records = input.records;
     if (input.failure) summary.inputFailure = input.failure;
-    engine.flush();
+    const fired = await windows.finish();
+    finished = true;
+    summary.windows = fired.windows;
+    if (fired.late !== summary.late) {
+      throw new FeatureflowError(
+        'internal',
+        `replay counted ${summary.late} late events while reading and ${fired.late} while windowing (a bug: please report it)`,
+      );
+    }
   } finally {
-    await Promise.all([output.close(), lateOutput?.close(), deadLetters?.close()]);
+    if (!finished) await windows.stop();
+    await Promise.all([lateOutput?.close(), deadLetters?.close()]);
   }
   summary.elapsedMs = performance.now() - started;
   return summary;

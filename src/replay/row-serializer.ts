@@ -1,11 +1,34 @@
 /**
- * Feature rows to NDJSON lines, byte for byte what JSON.stringify writes, faster: the keys are
- * known once, and a number equal to the previous one in the row reuses its text (a one-event
- * window has sum = avg = max = min). Formatting doubles is most of the cost of the output,
- * which is larger than the input when windows hold few events (measured: about 2 rows per
- * event with 10,000 cards).
+ * Feature rows to NDJSON lines: exactly JSON.stringify of the row with its keys in schema
+ * order (entity_id, window_start, window_end, then the feature names).
+ *
+ * The feature functions build each row with one object literal in schema order, so the common
+ * case is JSON.stringify(row) itself, after a check that the keys are in that order (about 50
+ * ns a row). JSON.stringify writes one flat string; building the line from pieces makes a
+ * rope of some 25 parts, and flattening those when the output is joined cost more than the
+ * pieces saved (measured: 2.8 against 1.8 us a row with the join). A row whose keys are in
+ * another order is written field by field in schema order.
  */
 export function createRowSerializer(featureNames: readonly string[]): (row: object) => string {
+  const keys = ['entity_id', 'window_start', 'window_end', ...featureNames];
+  const writeFieldByField = createFieldByFieldSerializer(featureNames);
+  return (row) => (hasKeysInOrder(row, keys) ? JSON.stringify(row) : writeFieldByField(row));
+}
+
+function hasKeysInOrder(row: object, keys: readonly string[]): boolean {
+  let index = 0;
+  for (const key in row) {
+    if (key !== keys[index]) return false;
+    index++;
+  }
+  return index === keys.length;
+}
+
+/**
+ * The known-key form: the keys come from the schema, and a number equal to the previous one in
+ * the row reuses its text (a one-event window has sum = avg = max = min).
+ */
+function createFieldByFieldSerializer(featureNames: readonly string[]): (row: object) => string {
   const prefixes = featureNames.map((name) => `,${JSON.stringify(name)}:`);
   const names = [...featureNames];
   return (row) => {

@@ -139,7 +139,15 @@ function checkField(name: string, rule: FieldKind, value: unknown): InvalidEvent
   }
 }
 
-function createValidator<E>(rules: readonly FieldRule[]): (value: unknown) => EventVerdict<E> {
+/**
+ * The rules as one function: the problem with `value`, or undefined when it is a valid event.
+ * `isPlainlyValid` is the common case checked first (see below); the rules run only when it
+ * says no, to find which field is wrong and why.
+ */
+function createProblemFinder(
+  rules: readonly FieldRule[],
+  isPlainlyValid: (record: Record<string, unknown>) => boolean,
+): (value: unknown) => InvalidEvent | undefined {
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return {
@@ -149,6 +157,7 @@ function createValidator<E>(rules: readonly FieldRule[]): (value: unknown) => Ev
       };
     }
     const record = value as Record<string, unknown>;
+    if (isPlainlyValid(record)) return undefined;
     for (const { name, rule } of rules) {
       const fieldValue = record[name];
       if (fieldValue === undefined && rule.kind !== 'optional_string') {
@@ -161,9 +170,66 @@ function createValidator<E>(rules: readonly FieldRule[]): (value: unknown) => Ev
       const problem = checkField(name, rule, fieldValue);
       if (problem) return problem;
     }
-    return { ok: true, event: value as E };
+    return undefined;
   };
 }
 
-export const validateTransactionEvent = createValidator<TransactionEvent>(TRANSACTION_RULES);
-export const validateClickEvent = createValidator<ClickEvent>(CLICK_RULES);
+// The common case, a valid event, in one expression per event type: each property name is a
+// constant, so each read is a fast cached load, where the rule loop reads `record[name]` with
+// ten different names through one site (measured on replay: the rule loop cost about 2.5 times
+// as much per valid event). Each must say true exactly when every rule of its list passes;
+// event-validation.spec.ts holds them to the zod models.
+const CHANNEL_SYMBOLS: ReadonlySet<unknown> = new Set(CHANNELS);
+const CLICK_EVENT_TYPE_SYMBOLS: ReadonlySet<unknown> = new Set(CLICK_EVENT_TYPES);
+
+const isFilledString = (value: unknown) => typeof value === 'string' && value.length > 0;
+const isEventTime = (value: unknown) =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+export function isPlainlyValidTransaction(event: Record<string, unknown>): boolean {
+  return (
+    isFilledString(event.transaction_id) &&
+    isFilledString(event.card_id) &&
+    isFilledString(event.user_id) &&
+    isFilledString(event.merchant_id) &&
+    isFilledString(event.merchant_category) &&
+    typeof event.amount === 'number' &&
+    Number.isFinite(event.amount) &&
+    typeof event.currency === 'string' &&
+    event.currency.length === 3 &&
+    isFilledString(event.country) &&
+    CHANNEL_SYMBOLS.has(event.channel) &&
+    isEventTime(event.timestamp)
+  );
+}
+
+export function isPlainlyValidClick(event: Record<string, unknown>): boolean {
+  const referrer = event.referrer;
+  return (
+    isFilledString(event.event_id) &&
+    isFilledString(event.user_id) &&
+    isFilledString(event.session_id) &&
+    isFilledString(event.page) &&
+    CLICK_EVENT_TYPE_SYMBOLS.has(event.event_type) &&
+    (referrer === undefined || referrer === null || typeof referrer === 'string') &&
+    isEventTime(event.timestamp)
+  );
+}
+
+/**
+ * The per-event form: the problem with a decoded value, or undefined when it is a valid event.
+ * Nothing is allocated for a valid event.
+ */
+export const findTransactionEventProblem = createProblemFinder(
+  TRANSACTION_RULES,
+  isPlainlyValidTransaction,
+);
+export const findClickEventProblem = createProblemFinder(CLICK_RULES, isPlainlyValidClick);
+
+export function validateTransactionEvent(value: unknown): EventVerdict<TransactionEvent> {
+  return findTransactionEventProblem(value) ?? { ok: true, event: value as TransactionEvent };
+}
+
+export function validateClickEvent(value: unknown): EventVerdict<ClickEvent> {
+  return findClickEventProblem(value) ?? { ok: true, event: value as ClickEvent };
+}

@@ -6,6 +6,9 @@
 import type { JobName, ProcessorConfig } from '../models/config.ts';
 import {
   type EventVerdict,
+  findClickEventProblem,
+  findTransactionEventProblem,
+  type InvalidEvent,
   validateClickEvent,
   validateTransactionEvent,
 } from '../models/event-validation.ts';
@@ -15,12 +18,24 @@ import {
   TRANSACTION_FEATURE_NAMES,
   type WindowedFeatureRow,
 } from '../models/features.ts';
-import { computeClickstreamFeaturesFromWindow } from './clickstream-features.ts';
-import { computeTransactionFeaturesFromWindow } from './transaction-features.ts';
+import {
+  type ClickWindowEvent,
+  computeClickstreamFeaturesFromWindow,
+} from './clickstream-features.ts';
+import {
+  computeTransactionFeaturesFromWindow,
+  type TransactionWindowEvent,
+} from './transaction-features.ts';
 import type { WindowContext } from './window-context.ts';
 
 /** The Redis key family of DESIGN section 7: features:card:<id>, features:user:<id>. */
 export type EntityType = 'card' | 'user';
+
+/** A field of an event that the feature function reads, and whether it holds a number or a string. */
+export interface WindowEventField {
+  readonly name: string;
+  readonly kind: 'number' | 'string';
+}
 
 export interface JobDefinition<E extends { timestamp: number } = { timestamp: number }> {
   readonly job: JobName;
@@ -32,7 +47,14 @@ export interface JobDefinition<E extends { timestamp: number } = { timestamp: nu
   readonly featureSchemaFile: string;
   readonly featureNames: readonly string[];
   validate(value: unknown): EventVerdict<E>;
+  /** `validate` for the per-event path: the problem, or undefined (nothing allocated) if valid. */
+  findProblem(value: unknown): InvalidEvent | undefined;
   entityOf(event: E): string;
+  /**
+   * The fields of an event that `computeFeatures` reads, as the UDF path passes them: what
+   * replay hands from its reading thread to its windowing thread, and keeps in open windows.
+   */
+  readonly windowEventFields: readonly WindowEventField[];
   computeFeatures(
     events: readonly E[],
     config: ProcessorConfig,
@@ -50,7 +72,14 @@ export const TRANSACTIONS_JOB = Object.freeze<JobDefinition<TransactionEvent>>({
   featureSchemaFile: 'transaction_features.avsc',
   featureNames: TRANSACTION_FEATURE_NAMES,
   validate: validateTransactionEvent,
+  findProblem: findTransactionEventProblem,
   entityOf: (event: TransactionEvent) => event.card_id,
+  windowEventFields: fieldsOf<TransactionWindowEvent>({
+    amount: 'number',
+    merchant_id: 'string',
+    country: 'string',
+    timestamp: 'number',
+  }),
   computeFeatures: (events, config, window) =>
     computeTransactionFeaturesFromWindow(events, config, window) as unknown as WindowedFeatureRow,
 });
@@ -65,10 +94,28 @@ export const CLICKSTREAM_JOB = Object.freeze<JobDefinition<ClickEvent>>({
   featureSchemaFile: 'clickstream_features.avsc',
   featureNames: CLICKSTREAM_FEATURE_NAMES,
   validate: validateClickEvent,
+  findProblem: findClickEventProblem,
   entityOf: (event: ClickEvent) => event.user_id,
+  windowEventFields: fieldsOf<ClickWindowEvent>({
+    event_type: 'string',
+    page: 'string',
+    session_id: 'string',
+    timestamp: 'number',
+  }),
   computeFeatures: (events, config, window) =>
     computeClickstreamFeaturesFromWindow(events, config, window) as unknown as WindowedFeatureRow,
 });
+
+/** Every field of the window event type `W`, typed by the compiler: none can be forgotten. */
+function fieldsOf<W>(
+  kinds: {
+    [K in keyof Required<W>]: W[K] extends number ? 'number' : 'string';
+  },
+): readonly WindowEventField[] {
+  return Object.freeze(
+    Object.entries(kinds).map(([name, kind]) => ({ name, kind: kind as 'number' | 'string' })),
+  );
+}
 
 export function jobDefinition(
   job: JobName,

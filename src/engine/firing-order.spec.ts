@@ -1,0 +1,36 @@
+// The kept order of the last end gives the same order as sorting every end from scratch.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareEntityIds, type FiringEntity, FiringOrder } from './firing-order.ts';
+
+describe('FiringOrder', () => {
+  it('sorts each end by entity id, as a full sort does', () => {
+    const ids = fc.constantFrom('a', 'b', 'B', 'aa', 'c', 'é', 'card-10', 'card-9', '');
+    // Each end: which ids have a window there, and whether an id's state was recreated (a new
+    // object for the same id, as when all its windows fired in between).
+    const ends = fc.array(fc.array(fc.tuple(ids, fc.boolean()), { maxLength: 9 }), {
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(ends, (endsInput) => {
+        const order = new FiringOrder<FiringEntity>();
+        const states = new Map<string, FiringEntity>();
+        for (const end of endsInput) {
+          const entities: FiringEntity[] = [];
+          for (const [id, recreated] of end) {
+            if (entities.some((entity) => entity.entityId === id)) continue;
+            let state = states.get(id);
+            if (state === undefined || recreated) {
+              state = { entityId: id, firingMark: 0 };
+              states.set(id, state);
+            }
+            entities.push(state);
+          }
+          const expected = [...entities].sort((a, b) => compareEntityIds(a.entityId, b.entityId));
+          expect(order.sort(entities)).toEqual(expected);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The replay thread's end of a worker thread that takes work in batches (./batch-server.ts is
+ * the other end): it posts batches, counts the ones not yet done, waits while too many are, and
+ * turns a failure of the worker into the error the user sees. Bounded batches in flight keep
+ * memory bounded when the worker is slower than the replay thread.
+ */
+import type { Worker } from 'node:worker_threads';
+import { FeatureflowError, type FeatureflowErrorCode } from '../core/errors.ts';
+
+/**
+ * From the worker: a batch is done, the work is finished (with its result), or it failed (with
+ * a message for the user).
+ */
+export type FromBatchServer<R> =
+  | { type: 'done' }
+  | { type: 'finished'; result: R }
+  | { type: 'failed'; code: FeatureflowErrorCode; message: string };
+
+/** To the worker: a batch, or the end of the batches. */
+export type ToBatchServer<B> = { type: 'batch'; batch: B } | { type: 'finish' };
+
+export interface BatchChannelOptions {
+  maxBatchesInFlight: number;
+  /**
+   * The user's message when the thread itself fails ("cannot write FILE: <reason>" and the
+   * like); a failure the worker reports comes with its own message.
+   */
+  describeFailure: (reason: string) => string;
+  /** The error code when the thread itself fails. */
+  failureCode: FeatureflowErrorCode;
+  /** Context of the error, e.g. the path. */
+  context: Record<string, unknown>;
+}
+
+export class BatchChannel<B, R> {
+  private inFlight = 0;
+  private result: { value: R } | undefined;
+  private stopping = false;
+  private failure: { code: FeatureflowErrorCode; message: string } | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly options: BatchChannelOptions,
+  ) {
+    worker.on('message', (message: FromBatchServer<R>) => {
+      if (message.type === 'done') this.inFlight--;
+      else if (message.type === 'finished') this.result = { value: message.result };
+      else this.failure ??= { code: message.code, message: message.message };
+      this.wakeWaiter();
+    });
+    worker.on('error', (error) => this.fail(`its thread failed: ${error.message}`));
+    worker.on('exit', (code) => {
+      if (!this.stopping) this.fail(`its thread stopped early (exit code ${code})`);
+    });
+  }
+
+  post(batch: B, transfer: ArrayBuffer[] = []): void {
+    if (this.failure !== undefined) return;
+    this.inFlight++;
+    this.worker.postMessage({ type: 'batch', batch } satisfies ToBatchServer<B>, transfer);
+  }
+
+  /** Waits while more than the allowed batches are in flight; throws if the worker failed. */
+  async waitForRoom(): Promise<void> {
+    while (this.inFlight > this.options.maxBatchesInFlight && this.failure === undefined) {
+      await this.nextMessage();
+    }
+    this.throwIfFailed();
+  }
+
+  /** Ends the batches, waits for the worker's result, and stops its thread. */
+  async finish(): Promise<R> {
+    if (this.failure === undefined) {
+      this.worker.postMessage({ type: 'finish' } satisfies ToBatchServer<B>);
+      while (this.result === undefined && this.failure === undefined) await this.nextMessage();
+    }
+    await this.stop();
+    this.throwIfFailed();
+    return this.result!.value;
+  }
+
+  /** Stops the thread without waiting for its work (after a failure elsewhere). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.worker.terminate();
+  }
+
+  private fail(reason: string): void {
+    this.failure ??= {
+      code: this.options.failureCode,
+      message: this.options.describeFailure(reason),
+    };
+    this.wakeWaiter();
+  }
+
+  private nextMessage(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private wakeWaiter(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) {
+      const { code, message } = this.failure;
+      throw new FeatureflowError(code, message, { context: this.options.context });
+    }
+  }
+}

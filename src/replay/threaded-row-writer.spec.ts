@@ -1,0 +1,62 @@
+// The writer thread end to end: the file holds exactly the serializer's lines, in order, and a
+// file that cannot be written is reported with the path and the fix.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FeatureflowError } from '../core/errors.ts';
+import { TRANSACTION_FEATURE_NAMES } from '../core/models/features.ts';
+import { createRowSerializer } from './row-serializer.ts';
+import { ThreadedRowWriter } from './threaded-row-writer.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'featureflow-row-writer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function row(i: number): Record<string, unknown> {
+  const values: Record<string, unknown> = {
+    entity_id: `card-${i % 97}`,
+    window_start: i * 60_000,
+    window_end: i * 60_000 + 300_000,
+  };
+  TRANSACTION_FEATURE_NAMES.forEach((name, k) => {
+    values[name] = k === 3 && i % 1000 === 0 ? 'not a number' : (i * 7 + k) / 3;
+  });
+  return values;
+}
+
+describe('ThreadedRowWriter', () => {
+  it('writes every row as the serializer would, in order', async () => {
+    const path = join(dir, 'rows.ndjson');
+    const writer = new ThreadedRowWriter(path, TRANSACTION_FEATURE_NAMES);
+    const rows = Array.from({ length: 20_000 }, (_, i) => row(i));
+    for (const [i, r] of rows.entries()) {
+      writer.write(r);
+      if (i % 3000 === 0) await writer.flushIfFull();
+    }
+    await writer.close();
+    const serialize = createRowSerializer(TRANSACTION_FEATURE_NAMES);
+    expect(readFileSync(path, 'utf8')).toBe(`${rows.map(serialize).join('\n')}\n`);
+  });
+
+  it('writes an empty file when there are no rows', async () => {
+    const path = join(dir, 'empty.ndjson');
+    const writer = new ThreadedRowWriter(path, TRANSACTION_FEATURE_NAMES);
+    await writer.close();
+    expect(readFileSync(path, 'utf8')).toBe('');
+  });
+
+  it('reports a file it cannot write', async () => {
+    const path = join(dir, 'missing-folder', 'rows.ndjson');
+    const writer = new ThreadedRowWriter(path, TRANSACTION_FEATURE_NAMES);
+    writer.write(row(1));
+    const error = await writer.close().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(FeatureflowError);
+    expect((error as FeatureflowError).code).toBe('io_failed');
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cannot write ${path}: ENOENT.*\\(check the folder exists and is writable\\)$`),
+    );
+  });
+});

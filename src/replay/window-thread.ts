@@ -1,0 +1,69 @@
+/**
+ * The window thread of replay: packed valid events in (./packed-events.ts), feature rows out
+ * through the writer thread (./threaded-row-writer.ts). It runs the same engine and feature
+ * functions as every other runtime, on the events in the order they were read, beside the
+ * thread that reads and parses the input. Started by ./threaded-windows.ts.
+ *
+ *   packed events --message--> windows -> features --> writer thread --> file
+ */
+import { workerData } from 'node:worker_threads';
+import type { FeatureJobConfig } from '../core/models/config.ts';
+import { jobDefinition } from '../core/processors/job-definitions.ts';
+import type { SlidingWindow } from '../core/utils/windowing.ts';
+import { WindowedEngine } from '../engine/windowed-engine.ts';
+import { serveBatches } from './batch-server.ts';
+import { PackedEventReader, type PackedEvents } from './packed-events.ts';
+import { ThreadedRowWriter } from './threaded-row-writer.ts';
+
+export interface WindowThreadData {
+  config: FeatureJobConfig;
+  outputPath: string;
+}
+
+export interface WindowThreadResult {
+  windows: number;
+  late: number;
+}
+
+const { config, outputPath } = workerData as WindowThreadData;
+const job = jobDefinition(config.job);
+const output = new ThreadedRowWriter(outputPath, job.featureNames);
+const computeFeatures = job.computeFeatures as (
+  events: readonly object[],
+  processor: FeatureJobConfig['processor'],
+  window: SlidingWindow<object>,
+) => object;
+const result: WindowThreadResult = { windows: 0, late: 0 };
+
+// The engine reads each event through the reader, positioned on it: no object per event but the
+// window event the windows keep.
+const reader = new PackedEventReader(job.windowEventFields);
+const engine = new WindowedEngine<PackedEventReader, object>({
+  windowSizeMs: config.windowSizeMs,
+  slideMs: config.slideMs,
+  maxOutOfOrdernessMs: config.maxOutOfOrdernessMs,
+  entityOf: (current) => current.entityId,
+  timeOf: (current) => current.time,
+  windowEventOf: (current) => current.windowEvent(),
+  onWindowFired: (window) => {
+    result.windows++;
+    output.write(computeFeatures(window.getEvents(), config.processor, window));
+  },
+  // The reading thread writes the late output; here they are only counted, as a cross-check.
+  onLateEvent: () => {
+    result.late++;
+  },
+});
+
+serveBatches<PackedEvents, WindowThreadResult>(
+  async (events) => {
+    reader.load(events);
+    while (reader.next()) engine.process(reader);
+    await output.flushIfFull();
+  },
+  async () => {
+    engine.flush();
+    await output.close();
+    return result;
+  },
+);
