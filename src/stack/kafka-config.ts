@@ -65,9 +65,16 @@ export function renderKafkaLog4j(logFile: string): string {
   ].join('\n');
 }
 
-/** Kafka's cluster id format: 16 random bytes, base64url without padding (like Uuid.toString). */
-export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * Kafka's cluster id format: 16 random bytes, base64url without padding (like Uuid.toString).
+ * Never one that starts with '-': `kafka-storage format --cluster-id -x...` reads it as an option
+ * and the stack fails to start (1 start in 64); Kafka's own Uuid.randomUuid() skips those too.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export function writeKafkaFiles(layout: RunLayout, ports: StackPorts): KafkaFiles {

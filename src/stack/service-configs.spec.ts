@@ -53,6 +53,15 @@ describe('Kafka server.properties', () => {
   it('gets a cluster id in Kafka format: 16 bytes, base64url, unpadded', () => {
     expect(newClusterId()).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
+
+  it("never gets a cluster id starting with '-' (kafka-storage would read it as an option)", () => {
+    // 0xf8 encodes as '-' first in base64url; the next draw is taken instead.
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x01)];
+    const id = newClusterId(() => draws.shift()!);
+    expect(Buffer.alloc(16, 0xf8).toString('base64url')).toMatch(/^-/);
+    expect(id).toBe(Buffer.alloc(16, 0x01).toString('base64url'));
+    expect(draws).toHaveLength(0);
+  });
 });
 
 describe('Flink config.yaml', () => {
