@@ -21,6 +21,7 @@ import type { TransactionEvent } from '../src/core/models/events.ts';
 import { computeTransactionFeaturesFromWindow } from '../src/core/processors/transaction-features.ts';
 import { transactionFor } from '../src/generate/event-factories.ts';
 import { SeededRandom } from '../src/generate/seeded-random.ts';
+import { featureFunctions } from '../src/udf/feature-functions.ts';
 import { startUdfServerProcess } from '../test/support/udf-server-process.ts';
 import { formatRate, machineLine, median, recordResult } from './support/measure.ts';
 
@@ -38,7 +39,12 @@ const { values: flags } = parseArgs({
 const WINDOWS = Number(flags.windows);
 const EVENTS = Number(flags.events);
 const RUNS = Number(flags.runs);
-const WARMUP_PASSES = 5;
+// A TaskManager runs for hours: the measured pass is the JVM's steady state. gRPC's and Netty's
+// per-call paths run once per batch (about 100 times a pass), so C2 compiles them late: in the
+// 6th pass it still used 0.5 to 1.5 us of CPU per window, and the client's own threads settled
+// only after about 12 passes (2.4 million windows, minutes of a real job): 2.3 to 2.9 us CPU per
+// window in passes 7 to 11, 1.6 from the 13th on.
+const WARMUP_PASSES = 20;
 const BRIDGE = fileURLToPath(new URL('../udf-server/flink-bridge/', import.meta.url));
 const dataDir = fileURLToPath(new URL('./data/', import.meta.url));
 
@@ -99,6 +105,34 @@ await writeFile(
     .join('\n'),
 );
 
+// What the Java side must get back: the rows' numeric fields summed as 64-bit patterns (doubles
+// by their bits, integers by value, wrapping), as BridgeBenchmark sums the rows it receives.
+const resultKinds = featureFunctions()
+  .find((f) => f.descriptor.name === 'transaction_features')!
+  .resultFields.map((f) => [f.name, f.column] as const);
+function expectedChecksum(): string {
+  const bits = new DataView(new ArrayBuffer(8));
+  let sum = 0n;
+  for (const window of windows) {
+    const row = computeTransactionFeaturesFromWindow(
+      window.events,
+      DEFAULT_PROCESSOR_CONFIG,
+      window,
+    ) as unknown as Record<string, unknown>;
+    for (const [name, kind] of resultKinds) {
+      const value = row[name];
+      if (kind === 'double') {
+        bits.setFloat64(0, value as number, true);
+        sum += bits.getBigUint64(0, true);
+      } else if (kind !== 'string') {
+        sum += BigInt(value as number);
+      }
+    }
+  }
+  return BigInt.asUintN(64, sum).toString();
+}
+const checksum = expectedChecksum();
+
 // 3. In-process: the same function on the same windows, no bridge.
 function inProcessPass(): number {
   const started = performance.now();
@@ -147,8 +181,20 @@ try {
       .filter((line) => line.startsWith('{'))
       .map(
         (line) =>
-          JSON.parse(line) as { windows: number; ms: number; cpuMs: number; batches: number },
+          JSON.parse(line) as {
+            windows: number;
+            ms: number;
+            cpuMs: number;
+            batches: number;
+            checksum: string;
+          },
       );
+    const wrong = passes.find((pass) => pass.checksum !== checksum);
+    if (wrong !== undefined) {
+      throw new Error(
+        `the bridge's rows differ from the in-process rows: checksum ${wrong.checksum}, expected ${checksum}`,
+      );
+    }
     const measured = passes[passes.length - 1]!;
     bridgeMs.push(measured.ms);
     clientCpuUs.push((measured.cpuMs * 1000) / WINDOWS);
@@ -178,7 +224,7 @@ if (!flags['no-record']) {
 ## UDF bridge: Java client -> TypeScript service vs in-process (${new Date().toISOString().slice(0, 10)})
 Command: \`npx tsx bench/udf-bridge.ts --windows ${WINDOWS} --events ${EVENTS} --runs ${RUNS} --batch ${flags.batch} --in-flight ${flags['in-flight']}\`
 Machine: ${machineLine()}, ${(await run('java', ['-version']).catch((e: { stderr?: string }) => e)).stderr?.split('\n')[0] ?? 'java'}; client, server and in-process pass share the machine (1-minute load average at the end: ${loadavg()[0]!.toFixed(2)}).
-Medians of ${RUNS} runs. CPU columns: the Java client's process CPU in the measured pass, and the UDF server's process CPU (from its /metrics) over each run, per window: on a shared machine they say more than wall time. Bridge: the flink-bridge client (columnar batches of up to ${flags.batch} windows, ${flags['in-flight']} calls in flight like Flink's async operator, ${WARMUP_PASSES} warm-up passes per JVM) into \`featureflow udf-server\` over loopback gRPC; in-process: computeTransactionFeaturesFromWindow on the same windows, measured before and after each bridge run. Overhead = 1/bridge - 1/in-process; target at most 2 us per window.
+Medians of ${RUNS} runs. CPU columns: the Java client's process CPU in the measured pass, and the UDF server's process CPU (from its /metrics) over each run, per window: on a shared machine they say more than wall time. Bridge: the flink-bridge client (columnar batches of up to ${flags.batch} windows, ${flags['in-flight']} calls in flight like Flink's async operator, the module's other defaults, ${WARMUP_PASSES} warm-up passes per JVM; every row checked against the in-process rows by checksum) into \`featureflow udf-server\` over loopback gRPC; in-process: computeTransactionFeaturesFromWindow on the same windows, measured before and after each bridge run. Overhead = 1/bridge - 1/in-process; target at most 2 us per window.
 
 | windows | events/window | batch | in flight | in-process windows/s | bridge windows/s | ratio | overhead us/window | client CPU us/window | server CPU us/window | target 2 us |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

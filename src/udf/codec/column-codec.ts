@@ -14,7 +14,7 @@ import {
 import {
   int64sToNumbers,
   RepeatedField,
-  readStrings,
+  StringStretch,
   WIRE_LENGTH_DELIMITED,
   WireFormatError,
   WireReader,
@@ -86,14 +86,15 @@ function readMember(kind: ColumnKind, buf: Uint8Array, start: number, end: numbe
   const reader = new WireReader(buf, start, end);
   const values = new RepeatedField();
   const indices = new RepeatedField();
-  const dictionaryRanges: number[] = [];
+  const dictionary: string[] = [];
+  const stretch = kind === 'string' ? new StringStretch(buf, start, end) : undefined;
   while (reader.pos < reader.end) {
     const tag = reader.uint32();
     const field = tag >>> 3;
     const wireType = tag & 7;
-    if (field === 1 && kind === 'string' && wireType === LENGTH_DELIMITED) {
-      const start = reader.lengthDelimited();
-      dictionaryRanges.push(start, reader.pos);
+    if (field === 1 && stretch !== undefined && wireType === LENGTH_DELIMITED) {
+      const from = reader.lengthDelimited();
+      dictionary.push(stretch.cut(from, reader.pos));
     } else if (field === 1 && kind !== 'string') {
       values.add(reader, wireType);
     } else if (field === 2 && kind === 'string') {
@@ -114,11 +115,7 @@ function readMember(kind: ColumnKind, buf: Uint8Array, start: number, end: numbe
     case 'bool':
       return { kind, values: Uint8Array.from(values.uint32s(buf), (v) => (v === 0 ? 0 : 1)) };
     case 'string':
-      return {
-        kind,
-        dictionary: readStrings(buf, dictionaryRanges),
-        indices: indices.uint32s(buf),
-      };
+      return { kind, dictionary, indices: indices.uint32s(buf) };
   }
 }
 

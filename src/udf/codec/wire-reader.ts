@@ -184,32 +184,33 @@ export function readUtf8(buf: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Many short strings (a `repeated string` field) at once, given their (start, end) byte ranges
- * in order. Crossing into the native decoder costs ~100 ns per call, more than decoding a
- * dozen bytes, so when the whole stretch from the first string to the last is ASCII (ids,
- * countries, pages; the tags and lengths in between are ASCII too when strings are short) it is
- * decoded with one call and cut with `substring`; otherwise string by string.
+ * The strings of one message (a `repeated string` field), cut from its bytes `buf[start, end)`.
+ * Crossing into the native decoder costs ~100 ns per call, more than decoding a dozen bytes: the
+ * whole stretch is decoded once, as latin1, when the first string is needed, and each ASCII
+ * string (ids, countries, pages) is a `substring` of it (latin1 maps byte i to char i, so an
+ * ASCII string's bytes are its chars whatever surrounds them); any other string goes through the
+ * UTF-8 decoder on its own. No list of ranges is built first.
  */
-export function readStrings(buf: Uint8Array, ranges: readonly number[]): string[] {
-  const count = ranges.length / 2;
-  const out = new Array<string>(count);
-  if (count === 0) return out;
-  const first = ranges[0]!;
-  const last = ranges[ranges.length - 1]!;
-  let ascii = true;
-  for (let p = first; p < last; p++) {
-    if (buf[p]! >= 0x80) {
-      ascii = false;
-      break;
+export class StringStretch {
+  private text: string | undefined;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  /** The string whose UTF-8 bytes are `buf[from, to)`, within the stretch. */
+  cut(from: number, to: number): string {
+    const buf = this.buf;
+    for (let p = from; p < to; p++) {
+      if (buf[p]! >= 0x80) return NATIVE_DECODER.decode(buf.subarray(from, to));
     }
+    this.text ??= Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString(
+      'latin1',
+      this.start,
+      this.end,
+    );
+    return this.text.substring(from - this.start, to - this.start);
   }
-  if (ascii) {
-    const text = Buffer.from(buf.buffer, buf.byteOffset + first, last - first).toString('latin1');
-    for (let i = 0; i < count; i++) {
-      out[i] = text.substring(ranges[2 * i]! - first, ranges[2 * i + 1]! - first);
-    }
-    return out;
-  }
-  for (let i = 0; i < count; i++) out[i] = readUtf8(buf, ranges[2 * i]!, ranges[2 * i + 1]!);
-  return out;
 }

@@ -7,6 +7,9 @@ import dev.featureflow.udf.v1.InvokeResponse;
 import dev.featureflow.udf.v1.RowError;
 import dev.featureflow.udf.v1.StringColumn;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +21,9 @@ import java.util.List;
  */
 final class InvokeResponseReader {
   private InvokeResponseReader() {}
+
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** One result column, read: one array filled according to its kind. */
   static final class ResultColumn {
@@ -51,7 +57,7 @@ final class InvokeResponseReader {
         rowCount = in.readUInt32();
       } else if (field == InvokeResponse.RESULT_COLUMNS_FIELD_NUMBER) {
         int limit = in.pushLimit(in.readRawVarint32());
-        columns.add(readColumn(in, expectedRows));
+        columns.add(readColumn(in, bytes, expectedRows));
         in.popLimit(limit);
       } else if (field == InvokeResponse.ERRORS_FIELD_NUMBER) {
         int limit = in.pushLimit(in.readRawVarint32());
@@ -79,7 +85,8 @@ final class InvokeResponseReader {
     return new Response(rowCount, columns, errors);
   }
 
-  private static ResultColumn readColumn(CodedInputStream in, int expectedRows) throws IOException {
+  private static ResultColumn readColumn(CodedInputStream in, byte[] bytes, int expectedRows)
+      throws IOException {
     ResultColumn column = new ResultColumn();
     while (true) {
       int tag = in.readTag();
@@ -93,13 +100,13 @@ final class InvokeResponseReader {
       }
       column.member = member;
       int limit = in.pushLimit(in.readRawVarint32());
-      readMember(in, column, expectedRows);
+      readMember(in, bytes, column, expectedRows);
       in.popLimit(limit);
     }
   }
 
-  private static void readMember(CodedInputStream in, ResultColumn column, int expectedRows)
-      throws IOException {
+  private static void readMember(
+      CodedInputStream in, byte[] bytes, ResultColumn column, int expectedRows) throws IOException {
     switch (column.member) {
       case Column.DOUBLES_FIELD_NUMBER -> column.doubles = new double[expectedRows];
       case Column.LONGS_FIELD_NUMBER -> column.longs = new long[expectedRows];
@@ -114,7 +121,12 @@ final class InvokeResponseReader {
       }
       int field = WireFormat.getTagFieldNumber(tag);
       boolean packed = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
-      if (column.member == Column.STRINGS_FIELD_NUMBER && field == StringColumn.DICTIONARY_FIELD_NUMBER) {
+      if (packed
+          && field == 1
+          && (column.member == Column.DOUBLES_FIELD_NUMBER
+              || column.member == Column.LONGS_FIELD_NUMBER)) {
+        readFixed64s(in, bytes, column);
+      } else if (column.member == Column.STRINGS_FIELD_NUMBER && field == StringColumn.DICTIONARY_FIELD_NUMBER) {
         column.dictionary.add(in.readStringRequireUtf8());
       } else if (field == 1 || (column.member == Column.STRINGS_FIELD_NUMBER && field == 2)) {
         int limit = packed ? in.pushLimit(in.readRawVarint32()) : -1;
@@ -128,6 +140,40 @@ final class InvokeResponseReader {
         in.skipField(tag);
       }
     }
+  }
+
+  /**
+   * A packed run of doubles or 64-bit integers, taken from the array 8 bytes at a time (the
+   * value-by-value path checks bounds and switches on the member once per value).
+   */
+  private static void readFixed64s(CodedInputStream in, byte[] bytes, ResultColumn column)
+      throws IOException {
+    int length = in.readRawVarint32();
+    // The offset into `bytes`: decodeResponse reads the whole array from its start.
+    int start = in.getTotalBytesRead();
+    if (length < 0 || length % 8 != 0 || length > in.getBytesUntilLimit()) {
+      throw new IOException(
+          "a packed fixed64 field of " + length + " bytes (expected a multiple of 8 within its message)");
+    }
+    int n = length / 8;
+    if (column.member == Column.DOUBLES_FIELD_NUMBER) {
+      if (column.doubles.length < column.size + n) {
+        column.doubles = Arrays.copyOf(column.doubles, column.size + n);
+      }
+      for (int i = 0; i < n; i++) {
+        column.doubles[column.size + i] =
+            Double.longBitsToDouble((long) LONG_LE.get(bytes, start + 8 * i));
+      }
+    } else {
+      if (column.longs.length < column.size + n) {
+        column.longs = Arrays.copyOf(column.longs, column.size + n);
+      }
+      for (int i = 0; i < n; i++) {
+        column.longs[column.size + i] = (long) LONG_LE.get(bytes, start + 8 * i);
+      }
+    }
+    column.size += n;
+    in.skipRawBytes(length);
   }
 
   private static void readValue(CodedInputStream in, ResultColumn column) throws IOException {

@@ -19,7 +19,7 @@ final class PendingBatch {
   final List<CompletableFuture<Row>> futures;
   private final EventColumns events;
   private final int eventFieldCount;
-  private String[] entityIds;
+  private final StringColumnWriter entityIds;
   private long[] starts;
   private long[] ends;
   private int[] counts;
@@ -29,7 +29,7 @@ final class PendingBatch {
     futures = new ArrayList<>(expectedRows);
     events = new EventColumns(eventFields, zone, expectedRows * 4);
     eventFieldCount = eventFields.size();
-    entityIds = new String[expectedRows];
+    entityIds = new StringColumnWriter(expectedRows);
     starts = new long[expectedRows];
     ends = new long[expectedRows];
     counts = new int[expectedRows];
@@ -50,33 +50,35 @@ final class PendingBatch {
         + (long) windowEvents.length * eventFieldCount * VALUE_OVERHEAD_BYTES;
   }
 
-  /** Why the events cannot be sent, or null (see {@link EventColumns#check}). */
-  String check(Object[] windowEvents) {
-    return events.check(windowEvents);
-  }
-
-  void add(
+  /**
+   * Adds a window, or returns why its events cannot be sent (see {@link EventColumns#append}) and
+   * leaves the batch as it was.
+   */
+  String add(
       String entityId,
       long windowStart,
       long windowEnd,
       Object[] windowEvents,
       long bytes,
       CompletableFuture<Row> future) {
+    String problem = events.append(windowEvents);
+    if (problem != null) {
+      return problem;
+    }
     int row = futures.size();
-    if (row == entityIds.length) {
+    if (row == starts.length) {
       int grown = Math.max(16, row * 2);
-      entityIds = Arrays.copyOf(entityIds, grown);
       starts = Arrays.copyOf(starts, grown);
       ends = Arrays.copyOf(ends, grown);
       counts = Arrays.copyOf(counts, grown);
     }
-    entityIds[row] = entityId;
+    entityIds.add(entityId);
     starts[row] = windowStart;
     ends[row] = windowEnd;
     counts[row] = windowEvents.length;
-    events.append(windowEvents);
     estimatedBytes += bytes;
     futures.add(future);
+    return null;
   }
 
   /** The encoded InvokeRequest (udf.proto) of this batch. */
@@ -84,7 +86,7 @@ final class PendingBatch {
     int rows = futures.size();
     return InvokeWire.encodeRequest(
         functionName,
-        InvokeWire.dictionary(entityIds, rows),
+        entityIds.finish(),
         starts,
         ends,
         counts,

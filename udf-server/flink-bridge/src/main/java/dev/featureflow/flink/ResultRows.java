@@ -20,10 +20,14 @@ final class ResultRows {
   /** Per column: a TIMESTAMP_MILLIS result, to be given to Flink as LocalDateTime. */
   private final boolean[] timestamps;
 
+  /** The columns, as an array: read once per value. */
+  private final InvokeResponseReader.ResultColumn[] columns;
+
   private ResultRows(InvokeResponseReader.Response response, List<Field> fields, ZoneId zone) {
     this.response = response;
     this.fieldCount = fields.size();
     this.zone = zone;
+    this.columns = response.columns().toArray(new InvokeResponseReader.ResultColumn[0]);
     // Resolved once per batch: the generated getKind() converts the enum number on every call.
     this.timestamps = new boolean[fieldCount];
     for (int c = 0; c < fieldCount; c++) {
@@ -94,7 +98,7 @@ final class ResultRows {
   Row row(int row) {
     Row result = Row.withPositions(fieldCount);
     for (int c = 0; c < fieldCount; c++) {
-      InvokeResponseReader.ResultColumn column = response.columns().get(c);
+      InvokeResponseReader.ResultColumn column = columns[c];
       result.setField(
           c,
           switch (column.member) {

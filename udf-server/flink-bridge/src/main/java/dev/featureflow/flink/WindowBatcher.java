@@ -111,6 +111,7 @@ final class WindowBatcher implements AutoCloseable {
     metrics.windows.inc();
     PendingBatch full = null;
     PendingBatch overflow = null;
+    String problem;
     synchronized (this) {
       if (closed) {
         future.completeExceptionally(
@@ -120,21 +121,19 @@ final class WindowBatcher implements AutoCloseable {
       if (current == null) {
         current = startBatch();
       }
-      String problem = current.check(events);
-      if (problem != null) {
-        rowFailed(future, window(entityId, windowStart, windowEnd), problem);
-        return;
-      }
       long bytes = current.estimateBytes(entityId, events);
       if (current.rows() > 0 && current.estimatedBytes() + bytes > byteBudget) {
         overflow = current;
         current = startBatch();
       }
-      current.add(entityId, windowStart, windowEnd, events, bytes, future);
-      if (current.rows() >= config.batchMaxRows()) {
+      problem = current.add(entityId, windowStart, windowEnd, events, bytes, future);
+      if (problem == null && current.rows() >= config.batchMaxRows()) {
         full = current;
         current = null;
       }
+    }
+    if (problem != null) {
+      rowFailed(future, window(entityId, windowStart, windowEnd), problem);
     }
     if (overflow != null) {
       send(overflow);
@@ -160,7 +159,10 @@ final class WindowBatcher implements AutoCloseable {
       }
       current = null;
     }
-    send(batch);
+    // Empty when its only windows were refused (a NULL in an event): nothing to send.
+    if (batch.rows() > 0) {
+      send(batch);
+    }
   }
 
   private void send(PendingBatch batch) {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.flink.types.Row;
 
 /**
@@ -25,7 +26,8 @@ import org.apache.flink.types.Row;
  * </pre>
  *
  * WINDOWS_FILE: one window per line, {@code entity \t start \t end \t amount,merchant,country,ts;...}.
- * Prints one JSON line per pass: {"windows": n, "ms": wall, "cpuMs": this JVM's CPU, "batches": b}.
+ * Prints one JSON line per pass: {"windows": n, "ms": wall, "cpuMs": this JVM's CPU, "batches": b,
+ * "checksum": the rows' numeric fields summed as 64-bit patterns, unsigned decimal}.
  * CPU time is reported because the machine may be shared: wall time then says more about the
  * neighbours than about the bridge.
  */
@@ -38,15 +40,16 @@ public final class BridgeBenchmark {
     int passes = Integer.parseInt(args[2]);
     int maxRows = Integer.parseInt(args[3]);
     int inFlight = Integer.parseInt(args[4]);
+    // The module's defaults (what LOAD MODULE gives a job), except the batch size from the caller.
     BridgeConfig config =
         new BridgeConfig(
             address,
             maxRows,
-            Duration.ofMillis(2),
-            Duration.ofSeconds(60),
-            1,
-            Duration.ofMillis(100),
-            Duration.ofSeconds(1),
+            BridgeOptions.BATCH_MAX_WAIT.defaultValue(),
+            BridgeOptions.CALL_TIMEOUT.defaultValue(),
+            BridgeOptions.RETRY_MAX_ATTEMPTS.defaultValue(),
+            BridgeOptions.RETRY_INITIAL_BACKOFF.defaultValue(),
+            BridgeOptions.RETRY_MAX_BACKOFF.defaultValue(),
             BridgeConfig.RowErrorPolicy.FAIL,
             null,
             null,
@@ -65,16 +68,17 @@ public final class BridgeBenchmark {
         try (WindowBatcher batcher = new WindowBatcher(function, config, channel, metrics)) {
           long cpuStarted = processCpuNanos();
           long started = System.nanoTime();
-          run(batcher, windows, inFlight);
+          long checksum = run(batcher, windows, inFlight);
           long nanos = System.nanoTime() - started;
           long cpuNanos = processCpuNanos() - cpuStarted;
           System.out.printf(
               Locale.ROOT,
-              "{\"windows\": %d, \"ms\": %.3f, \"cpuMs\": %.3f, \"batches\": %d}%n",
+              "{\"windows\": %d, \"ms\": %.3f, \"cpuMs\": %.3f, \"batches\": %d, \"checksum\": \"%s\"}%n",
               windows.size(),
               nanos / 1e6,
               cpuNanos / 1e6,
-              metrics.batches.getCount());
+              metrics.batches.getCount(),
+              Long.toUnsignedString(checksum));
         }
       }
     } finally {
@@ -88,18 +92,29 @@ public final class BridgeBenchmark {
         .getProcessCpuTime();
   }
 
-  /** Like Flink's async operator: at most {@code inFlight} calls outstanding, one caller thread. */
-  private static void run(WindowBatcher batcher, List<Object[]> windows, int inFlight)
+  /**
+   * Like Flink's async operator: at most {@code inFlight} calls outstanding, one caller thread.
+   * Every row is checked as it arrives: its entity id and window start are the window's, and its
+   * numeric fields go into a checksum (their 64-bit patterns summed, in any order) that
+   * bench/udf-bridge.ts compares with the same sum over the in-process results.
+   */
+  private static long run(WindowBatcher batcher, List<Object[]> windows, int inFlight)
       throws InterruptedException {
     Semaphore permits = new Semaphore(inFlight);
     AtomicLong failures = new AtomicLong();
+    LongAdder checksum = new LongAdder();
     for (Object[] window : windows) {
       permits.acquire();
       CompletableFuture<Row> future = new CompletableFuture<>();
       future.whenComplete(
           (row, error) -> {
-            if (error != null || row == null) {
+            if (error != null
+                || row == null
+                || !window[0].equals(row.getField(0))
+                || !window[1].equals(row.getField(1))) {
               failures.incrementAndGet();
+            } else {
+              checksum.add(numericChecksum(row));
             }
             permits.release();
           });
@@ -109,8 +124,23 @@ public final class BridgeBenchmark {
       throw new IllegalStateException("calls did not finish within 120 s");
     }
     if (failures.get() > 0) {
-      throw new IllegalStateException(failures.get() + " windows failed");
+      throw new IllegalStateException(failures.get() + " windows failed or came back wrong");
     }
+    return checksum.sum();
+  }
+
+  /** The numeric fields of a row: doubles by their bits, integers by their value, summed. */
+  private static long numericChecksum(Row row) {
+    long sum = 0;
+    for (int i = 0; i < row.getArity(); i++) {
+      Object value = row.getField(i);
+      if (value instanceof Double d) {
+        sum += Double.doubleToRawLongBits(d);
+      } else if (value instanceof Number n) {
+        sum += n.longValue();
+      }
+    }
+    return sum;
   }
 
   private static List<Object[]> read(Path file) throws IOException {

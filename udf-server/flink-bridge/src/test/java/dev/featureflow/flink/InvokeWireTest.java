@@ -98,6 +98,70 @@ class InvokeWireTest {
   }
 
   @Test
+  void aRefusedWindowLeavesNoTraceInTheRequest() throws Exception {
+    List<Field> fields = List.of(FIELDS.get(0), FIELDS.get(4), FIELDS.get(5));
+    PendingBatch withRefusal = new PendingBatch(fields, ZoneId.of("UTC"), 4);
+    PendingBatch without = new PendingBatch(fields, ZoneId.of("UTC"), 4);
+    Row[] first = {Row.of(1.0, "DE", "m-1"), Row.of(2.0, "FR", "m-2")};
+    // The NULL is in the last event: the ones before it were already read when it is found.
+    Row[] refused = {Row.of(3.0, "IT", "m-3"), Row.of(4.0, "ES", null)};
+    Row[] last = {Row.of(5.0, "DE", "m-5")};
+    assertNull(withRefusal.add("a", 0, 1, first, 0, new CompletableFuture<>()));
+    assertEquals(
+        "event 1 field merchant is NULL (NULLs cannot be sent: filter them out or COALESCE them)",
+        withRefusal.add("b", 0, 1, refused, 0, new CompletableFuture<>()));
+    assertNull(withRefusal.add("c", 0, 1, last, 0, new CompletableFuture<>()));
+    without.add("a", 0, 1, first, 0, new CompletableFuture<>());
+    without.add("c", 0, 1, last, 0, new CompletableFuture<>());
+    assertEquals(2, withRefusal.rows());
+    assertArrayEquals(without.encode("f"), withRefusal.encode("f"));
+  }
+
+  @Test
+  void stringColumnsKeepARepeatingColumnsDictionaryAndSendADistinctOneAsItComes() throws Exception {
+    // 200 values: a column of 3 repeating countries, and one of ids of which every other repeats
+    // at first (a dictionary), then all distinct: after the sample the ids are appended as they
+    // come. Long and non-ASCII values take the general path.
+    StringColumnWriter countries = new StringColumnWriter(4);
+    StringColumnWriter ids = new StringColumnWriter(4);
+    List<String> countryValues = new ArrayList<>();
+    List<String> idValues = new ArrayList<>();
+    String longValue = "x".repeat(300);
+    for (int i = 0; i < 200; i++) {
+      countryValues.add(i % 3 == 0 ? "Zürich" : i % 3 == 1 ? "DE" : longValue);
+      idValues.add(i < 64 ? "id-" + (i / 2) : "id-" + i);
+    }
+    countryValues.forEach(countries::add);
+    idValues.forEach(ids::add);
+    StringColumn countryColumn = parse(countries.finish());
+    assertEquals(List.of("Zürich", "DE", longValue), countryColumn.getDictionaryList());
+    StringColumn idColumn = parse(ids.finish());
+    // 32 distinct in the first 64 (not more than half): still a dictionary for the rest.
+    assertEquals(32 + 136, idColumn.getDictionaryCount());
+    for (int i = 0; i < 200; i++) {
+      assertEquals(countryValues.get(i), countryColumn.getDictionary(countryColumn.getIndices(i)));
+      assertEquals(idValues.get(i), idColumn.getDictionary(idColumn.getIndices(i)));
+    }
+    StringColumnWriter distinct = new StringColumnWriter(4);
+    for (int i = 0; i < 100; i++) {
+      distinct.add(i < 70 ? "card-" + i : "card-" + (i - 70));
+    }
+    StringColumn distinctColumn = parse(distinct.finish());
+    // Mostly distinct from the start: values after the sample are sent again even when repeated.
+    assertEquals(100, distinctColumn.getDictionaryCount());
+    for (int i = 0; i < 100; i++) {
+      assertEquals(i, distinctColumn.getIndices(i));
+    }
+  }
+
+  private static StringColumn parse(StringColumnWriter.Encoded column) throws Exception {
+    WireBytes out = new WireBytes(column.payloadSize());
+    column.writeTo(out);
+    assertEquals(out.bytes.length, out.pos);
+    return StringColumn.parseFrom(out.bytes);
+  }
+
+  @Test
   void readsWhatTheGeneratedClassesWrite() throws Exception {
     InvokeResponse response =
         InvokeResponse.newBuilder()
