@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import type { KafkaClient } from '../../src/kafka/kafka-client.ts';
@@ -15,20 +16,7 @@ const run = promisify(execFile);
 const FEATUREFLOW_BIN = fileURLToPath(new URL('../../bin/featureflow.js', import.meta.url));
 
 /** The numeric columns of schemas/transaction_features.avsc, after entity_id. */
-export const TRANSACTION_COLUMNS = [
-  'window_start',
-  'window_end',
-  'txn_count',
-  'amount_sum',
-  'amount_avg',
-  'amount_max',
-  'amount_min',
-  'amount_std',
-  'distinct_merchants',
-  'distinct_countries',
-  'high_amount_count',
-  'velocity_score',
-] as const;
+export const TRANSACTION_COLUMNS = ['window_start', 'window_end', ...TRANSACTION_FEATURE_NAMES];
 
 type Row = Record<string, unknown>;
 /** Rows keyed `entity@window_end`, values in TRANSACTION_COLUMNS order. */

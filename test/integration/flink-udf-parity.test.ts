@@ -8,6 +8,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  CLICKSTREAM_FEATURE_NAMES,
+  TRANSACTION_FEATURE_NAMES,
+} from '../../src/core/models/features.ts';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { startCli } from '../support/cli-process.ts';
@@ -57,21 +61,7 @@ const JOBS: readonly Job[] = [
     featuresTopicVar: 'FEATURES_TRANSACTIONS_TOPIC',
     featuresTopicPrefix: 'features.transactions',
     featuresSchema: 'transaction_features.avsc',
-    columns: [
-      'entity_id',
-      'window_start',
-      'window_end',
-      'txn_count',
-      'amount_sum',
-      'amount_avg',
-      'amount_max',
-      'amount_min',
-      'amount_std',
-      'distinct_merchants',
-      'distinct_countries',
-      'high_amount_count',
-      'velocity_score',
-    ],
+    columns: ['entity_id', 'window_start', 'window_end', ...TRANSACTION_FEATURE_NAMES],
   },
   {
     job: 'clickstream',
@@ -85,20 +75,7 @@ const JOBS: readonly Job[] = [
     featuresTopicVar: 'FEATURES_CLICKSTREAM_TOPIC',
     featuresTopicPrefix: 'features.clickstream',
     featuresSchema: 'clickstream_features.avsc',
-    columns: [
-      'entity_id',
-      'window_start',
-      'window_end',
-      'event_count',
-      'page_view_count',
-      'click_count',
-      'add_to_cart_count',
-      'purchase_count',
-      'distinct_pages',
-      'distinct_sessions',
-      'conversion_rate',
-      'avg_gap_seconds',
-    ],
+    columns: ['entity_id', 'window_start', 'window_end', ...CLICKSTREAM_FEATURE_NAMES],
   },
 ];
 
