@@ -355,7 +355,7 @@ describe('FeatureSink: Redis unavailable', () => {
       expect(error, String(error)).toMatchObject({
         code: 'unavailable',
         message: expect.stringMatching(
-          /^cannot write features to Redis at redis:\/\/127\.0\.0\.1:\d+: (read ECONNRESET|write EPIPE|the connection closed|not connected|connect ECONNREFUSED).* \(start Redis there/,
+          /^cannot write features to Redis at redis:\/\/127\.0\.0\.1:\d+: ((read|write) (ECONNRESET|EPIPE)|the connection closed|not connected|connect ECONNREFUSED).* \(start Redis there/,
         ),
       });
     } finally {
