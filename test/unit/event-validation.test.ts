@@ -1,8 +1,10 @@
-// Every kind of invalid event is caught with its reason, and the fast validators give the same
-// verdicts as the zod models (the declaration) on generated input.
+// Every kind of invalid event is caught with its reason, and the fast validators (and their
+// common-case checks) give the same verdicts as the zod models (the declaration) on generated input.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  isPlainlyValidClick,
+  isPlainlyValidTransaction,
   validateClickEvent,
   validateTransactionEvent,
 } from '../../src/core/models/event-validation.ts';
@@ -103,10 +105,11 @@ describe('validateClickEvent', () => {
 /** Values that probe every rule: right and wrong types, empties, edges. */
 const anyFieldValue = fc.oneof(
   fc.string({ maxLength: 4 }),
-  fc.constantFrom('online', 'pos', 'atm', 'page_view', 'purchase', 'search', 'EUR', ''),
+  fc.constantFrom('online', 'pos', 'atm', 'page_view', 'purchase', 'search', 'EUR', 'USD', ''),
+  fc.constantFrom('toString', '__proto__'),
   fc.double(),
   fc.integer({ min: -5, max: 2_000_000_000_000 }),
-  fc.constantFrom(null, undefined, true, Number.MAX_SAFE_INTEGER + 2, -0, 1e21),
+  fc.constantFrom(null, undefined, true, [], {}, Number.MAX_SAFE_INTEGER + 2, -0, 0.5, 1e21),
 );
 
 function mutated(base: object) {
@@ -139,6 +142,30 @@ describe('fast validators agree with the zod models', () => {
     fc.assert(
       fc.property(mutated(goodClick()), (value) => {
         expect(validateClickEvent(value).ok).toBe(ClickEventSchema.safeParse(value).success);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+// The common-case checks say "valid" exactly when the declaration (zod) does, so that a valid
+// event never takes the slow path and an invalid one never skips it.
+describe('common-case validity checks agree with the zod models', () => {
+  it('transactions', () => {
+    fc.assert(
+      fc.property(mutated(goodTxn()), (value) => {
+        expect(isPlainlyValidTransaction(value)).toBe(
+          TransactionEventSchema.safeParse(value).success,
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('clicks', () => {
+    fc.assert(
+      fc.property(mutated(goodClick()), (value) => {
+        expect(isPlainlyValidClick(value)).toBe(ClickEventSchema.safeParse(value).success);
       }),
       { numRuns: 3000 },
     );
