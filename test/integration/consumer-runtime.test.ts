@@ -76,7 +76,21 @@ async function produce(file: string, topic: string): Promise<void> {
   expect(result.code, result.stderr).toBe(0);
 }
 
-async function expectFinalState(file: string, redisUrl: string): Promise<void> {
+/**
+ * Ends the stream (watermarks past its last event, as replay's end of input), then checks that
+ * Redis holds replay's newest window of every card.
+ */
+async function endStreamAndExpectFinalState(
+  file: string,
+  topic: string,
+  redisUrl: string,
+): Promise<void> {
+  await flushWatermarks(
+    stack.kafkaBrokers,
+    topic,
+    'transactions',
+    lastEventTime(file) + 20 * 60_000,
+  );
   const expected = newestWindowPerEntity(
     (await replayRows('transactions', file, `${file}.replay`)).values(),
   );
@@ -91,13 +105,7 @@ describe('featureflow consume', () => {
     const consumer = startCli(s.consumeArgs, env);
     try {
       await produce(file, s.topic);
-      await flushWatermarks(
-        stack.kafkaBrokers,
-        s.topic,
-        'transactions',
-        lastEventTime(file) + 20 * 60_000,
-      );
-      await expectFinalState(file, s.redisUrl);
+      await endStreamAndExpectFinalState(file, s.topic, s.redisUrl);
       const replayed = (
         await runCli([
           'replay',
@@ -133,13 +141,7 @@ describe('featureflow consume', () => {
     await produce(second!, s.topic);
     const restarted = startCli(s.consumeArgs, env);
     try {
-      await flushWatermarks(
-        stack.kafkaBrokers,
-        s.topic,
-        'transactions',
-        lastEventTime(file) + 20 * 60_000,
-      );
-      await expectFinalState(file, s.redisUrl);
+      await endStreamAndExpectFinalState(file, s.topic, s.redisUrl);
       expect(restarted.output()).toMatch(
         /partition \d assigned: from offset \d+, windows fired up to/,
       );
@@ -168,13 +170,7 @@ describe('featureflow consume', () => {
       await sleep(1_000);
       expect(await a.stop('SIGKILL')).toBe('SIGKILL');
       await produce(third!, s.topic);
-      await flushWatermarks(
-        stack.kafkaBrokers,
-        s.topic,
-        'transactions',
-        lastEventTime(file) + 20 * 60_000,
-      );
-      await expectFinalState(file, s.redisUrl);
+      await endStreamAndExpectFinalState(file, s.topic, s.redisUrl);
     } finally {
       await b.stop();
     }
@@ -207,13 +203,7 @@ describe('featureflow consume', () => {
       );
       redis = await startRedisServer({ port, extraArgs: persistent });
       await produce(third!, s.topic);
-      await flushWatermarks(
-        stack.kafkaBrokers,
-        s.topic,
-        'transactions',
-        lastEventTime(file) + 20 * 60_000,
-      );
-      await expectFinalState(file, redis.url);
+      await endStreamAndExpectFinalState(file, s.topic, redis.url);
       expect(consumer.child.exitCode).toBeNull();
     } finally {
       await consumer.stop();
@@ -257,13 +247,7 @@ describe('featureflow consume', () => {
     await producer.disconnect();
     const consumer = startCli(s.consumeArgs, env);
     try {
-      await flushWatermarks(
-        stack.kafkaBrokers,
-        s.topic,
-        'transactions',
-        lastEventTime(file) + 20 * 60_000,
-      );
-      await expectFinalState(file, s.redisUrl);
+      await endStreamAndExpectFinalState(file, s.topic, s.redisUrl);
       const dead = await readTopic(
         stack.kafkaBrokers,
         `${s.topic}.dlq`,
