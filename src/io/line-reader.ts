@@ -1,8 +1,17 @@
 /**
  * Reads a text file as batches of lines. Batches, not single lines, because an `await` per line
  * costs more than the work done on most lines. A final line without a newline is still a line.
+ *
+ * UTF-8 is decoded by TextDecoder, except while the file has been plain ASCII so far: such a
+ * chunk is read as latin1, which for ASCII bytes is the same text. TextDecoder builds two-byte
+ * strings even from ASCII, and JSON.parse of two-byte text is slower (measured on a generated
+ * 1M-event file: the whole read-and-parse pass took 0.85 of the time with the fast path).
+ * Once a chunk holds any other byte (a BOM included, which TextDecoder drops), TextDecoder
+ * reads the rest of the file, so partial characters across chunks decode as before.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { TextDecoder } from 'node:util';
 
 export interface LineBatch {
   /** 1-based number of the first line in `lines`. */
@@ -20,10 +29,16 @@ export async function* readLineBatches(
   let carry = '';
   let nextLineNumber = 1;
   let bytesRead = 0;
-  const decoder = new TextDecoder('utf-8');
+  let decoder: TextDecoder | undefined;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (decoder === undefined && !isAscii(chunk)) {
+      // A BOM is dropped only at the very start of the file, as a TextDecoder for it all would.
+      decoder = new TextDecoder('utf-8', { ignoreBOM: bytesRead > 0 });
+    }
     bytesRead += chunk.length;
-    const text = carry + decoder.decode(chunk, { stream: true });
+    const decoded =
+      decoder === undefined ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true });
+    const text = carry + decoded;
     const lines = text.split('\n');
     carry = lines.pop() ?? '';
     if (lines.length > 0) {
@@ -31,6 +46,6 @@ export async function* readLineBatches(
       nextLineNumber += lines.length;
     }
   }
-  const rest = carry + decoder.decode();
+  const rest = carry + (decoder?.decode() ?? '');
   if (rest.length > 0) yield { firstLineNumber: nextLineNumber, lines: [rest], bytesRead };
 }
