@@ -108,7 +108,9 @@ export class EntityWindows<E> implements FiringEntity {
         kept++;
       }
     }
-    events.fill(undefined, kept, count);
+    // A loop, not fill(): fill is a call into V8's runtime, which cost more than the few slots
+    // it clears here (3% of the window thread's instructions).
+    for (let i = kept; i < count; i++) events[i] = undefined;
     this.eventCount = kept;
     return new SlidingWindow(this.entityId, start, end, inWindow);
   }

@@ -3,15 +3,10 @@
 // string dictionary starts over.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { WindowEventField } from '../core/processors/job-definitions.ts';
+import { CLICKSTREAM_JOB, TRANSACTIONS_JOB } from '../core/processors/job-definitions.ts';
 import { EventPacker, PackedEventReader } from './packed-events.ts';
 
-const fields: WindowEventField[] = [
-  { name: 'amount', kind: 'number' },
-  { name: 'merchant_id', kind: 'string' },
-  { name: 'country', kind: 'string' },
-  { name: 'timestamp', kind: 'number' },
-];
+const fields = TRANSACTIONS_JOB.windowEventFields;
 const text = fc.oneof(fc.string(), fc.constantFrom('', 'é', '\ud800', 'm-4693', '"\\'));
 const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(-0, 1_704_067_199_319));
 const events = fc.array(
@@ -31,7 +26,7 @@ describe('EventPacker and PackedEventReader', () => {
         fc.constantFrom(0, 3, 1000),
         (input, capacity, maxDictionaryStrings) => {
           const packer = new EventPacker(fields, capacity, maxDictionaryStrings);
-          const reader = new PackedEventReader(fields);
+          const reader = new PackedEventReader(TRANSACTIONS_JOB);
           const read: { entityId: string; time: number; event: object }[] = [];
           const drain = () => {
             reader.load(packer.take());
@@ -63,4 +58,16 @@ describe('EventPacker and PackedEventReader', () => {
       { numRuns: 500 },
     );
   });
+
+  it.each([TRANSACTIONS_JOB, CLICKSTREAM_JOB])(
+    "builds $job's window events with the declared fields, in order",
+    (job) => {
+      const values = job.windowEventFields.map((field, i) =>
+        field.kind === 'string' ? `value-${i}` : i + 0.5,
+      );
+      const event = job.windowEventFrom(values);
+      expect(Object.keys(event)).toEqual(job.windowEventFields.map((field) => field.name));
+      expect(Object.values(event)).toEqual(values);
+    },
+  );
 });

@@ -12,7 +12,10 @@
  * on the reading thread). The dictionary starts over when it grows past a limit, so memory
  * stays bounded whatever the number of distinct values.
  */
-import type { WindowEventField } from '../core/processors/job-definitions.ts';
+import type { JobDefinition, WindowEventField } from '../core/processors/job-definitions.ts';
+
+/** What the two sides need of a job: the fields of a window event, and how to build one. */
+export type WindowEventShape = Pick<JobDefinition, 'windowEventFields' | 'windowEventFrom'>;
 
 const MAX_DICTIONARY_STRINGS = 1 << 16;
 
@@ -103,7 +106,7 @@ export class EventPacker {
  * time, entity id and window event (an object with exactly the declared fields) are at hand.
  */
 export class PackedEventReader {
-  private readonly names: readonly string[];
+  private readonly windowEventFrom: WindowEventShape['windowEventFrom'];
   private readonly isString: readonly boolean[];
   private readonly width: number;
   private readonly fieldValues: (number | string)[];
@@ -114,11 +117,12 @@ export class PackedEventReader {
   time = 0;
   entityId = '';
 
-  constructor(fields: readonly WindowEventField[]) {
-    this.names = fields.map((field) => field.name);
+  constructor(shape: WindowEventShape) {
+    const fields = shape.windowEventFields;
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;
     this.fieldValues = fields.map(() => 0);
+    this.windowEventFrom = shape.windowEventFrom;
   }
 
   load(batch: PackedEvents): void {
@@ -146,9 +150,6 @@ export class PackedEventReader {
 
   /** The current event as the feature function reads it: a new object with the fields in order. */
   windowEvent(): object {
-    const event: Record<string, number | string> = {};
-    const { names, fieldValues } = this;
-    for (let i = 0; i < names.length; i++) event[names[i]!] = fieldValues[i]!;
-    return event;
+    return this.windowEventFrom(this.fieldValues);
   }
 }

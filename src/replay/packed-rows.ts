@@ -9,6 +9,7 @@
  * `createRowSerializer` writes. A row holding anything but numbers travels as its finished
  * line instead.
  */
+import { jsonNumberText } from './json-number-text.ts';
 import { createRowSerializer } from './row-serializer.ts';
 
 export interface PackedRows {
@@ -23,7 +24,8 @@ export interface PackedRows {
 
 /** Packs rows into batches of up to `capacityRows`; `take` hands a batch over and starts anew. */
 export class RowPacker {
-  private readonly names: readonly string[];
+  /** The keys of a row in schema order. */
+  private readonly keys: readonly string[];
   private readonly width: number;
   private readonly serializeRow: (row: object) => string;
   private batch: PackedRows;
@@ -34,7 +36,7 @@ export class RowPacker {
     featureNames: readonly string[],
     private readonly capacityRows: number,
   ) {
-    this.names = [...featureNames];
+    this.keys = ['entity_id', 'window_start', 'window_end', ...featureNames];
     this.width = 3 + featureNames.length;
     this.serializeRow = createRowSerializer(featureNames);
     this.batch = this.emptyBatch();
@@ -73,20 +75,27 @@ export class RowPacker {
     return batch;
   }
 
+  /**
+   * The row's numbers in schema order, or false if a key is out of order or a value is not a
+   * number. for-in walks the row's keys from V8's enum cache (the feature functions build every
+   * row with one literal), so each value is read by its position, not looked up by its name:
+   * looking up 13 names at one place had V8 fall back to its slowest lookup.
+   */
   private packNumbers(row: Record<string, unknown>, offset: number): boolean {
     const { values } = this.batch;
-    const start = row.window_start;
-    const end = row.window_end;
-    if (typeof start !== 'number' || typeof end !== 'number') return false;
-    values[offset] = start;
-    values[offset + 1] = end;
-    const names = this.names;
-    for (let i = 0; i < names.length; i++) {
-      const value = row[names[i]!];
-      if (typeof value !== 'number') return false;
-      values[offset + 2 + i] = value;
+    const keys = this.keys;
+    let index = 0;
+    for (const key in row) {
+      if (key !== keys[index]) return false;
+      // Index 0 is entity_id, packed apart; the numbers start at window_start.
+      if (index > 0) {
+        const value = row[key];
+        if (typeof value !== 'number') return false;
+        values[offset + index - 1] = value;
+      }
+      index++;
     }
-    return true;
+    return index === keys.length;
   }
 
   private emptyBatch(): PackedRows {
@@ -100,20 +109,25 @@ export class RowPacker {
 }
 
 /**
- * The writer thread's side: the NDJSON line of every packed row, in order. One row object is
- * reused, with its keys in schema order, so that each line is JSON.stringify of it: the same
- * text `createRowSerializer` writes, built as one flat string.
+ * The writer thread's side: the NDJSON line of every packed row, in order, exactly as
+ * JSON.stringify writes the row with its keys in schema order. The line is put together from
+ * the keys and each number's JSON text (./json-number-text.ts, which writes amounts without
+ * V8's general double-to-text), and the window's part is written once for the rows of one
+ * window in a row, as they come (a window end fires for all its entities at once).
+ * Measured on replay rows against JSON.stringify of one reused row object: 0.7 of the time,
+ * the join and encoding of the lines included.
  */
 export function createPackedRowFormatter(
   featureNames: readonly string[],
 ): (batch: PackedRows, emit: (line: string) => void) => void {
-  const names = [...featureNames];
-  const width = 3 + names.length;
-  const row: Record<string, string | number> = { entity_id: '', window_start: 0, window_end: 0 };
-  for (const name of names) row[name] = 0;
+  const keys = featureNames.map((name) => `,${JSON.stringify(name)}:`);
+  const width = 3 + keys.length;
   return (batch, emit) => {
     const { values, entityIds, lines } = batch;
     let idStart = 0;
+    let windowStart = Number.NaN;
+    let windowEnd = Number.NaN;
+    let windowText: string | undefined;
     for (let index = 0; index < batch.count; index++) {
       const line = lines?.[index];
       if (line !== undefined) {
@@ -122,12 +136,24 @@ export function createPackedRowFormatter(
       }
       const offset = index * width;
       const idEnd = idStart + values[offset]!;
-      row.entity_id = entityIds.slice(idStart, idEnd);
+      const entityId = entityIds.slice(idStart, idEnd);
       idStart = idEnd;
-      row.window_start = values[offset + 1]!;
-      row.window_end = values[offset + 2]!;
-      for (let i = 0; i < names.length; i++) row[names[i]!] = values[offset + 3 + i]!;
-      emit(JSON.stringify(row));
+      const start = values[offset + 1]!;
+      const end = values[offset + 2]!;
+      // Object.is: -0 and 0 are the same text, but NaN must match NaN to reuse its text.
+      if (
+        windowText === undefined ||
+        !Object.is(start, windowStart) ||
+        !Object.is(end, windowEnd)
+      ) {
+        windowStart = start;
+        windowEnd = end;
+        windowText = `,"window_start":${jsonNumberText(start)},"window_end":${jsonNumberText(end)}`;
+      }
+      let text = `{"entity_id":${JSON.stringify(entityId)}${windowText}`;
+      for (let i = 0; i < keys.length; i++)
+        text += keys[i]! + jsonNumberText(values[offset + 3 + i]!);
+      emit(`${text}}`);
     }
   };
 }

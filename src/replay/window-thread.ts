@@ -37,7 +37,7 @@ const result: WindowThreadResult = { windows: 0, late: 0 };
 
 // The engine reads each event through the reader, positioned on it: no object per event but the
 // window event the windows keep.
-const reader = new PackedEventReader(job.windowEventFields);
+const reader = new PackedEventReader(job);
 const engine = new WindowedEngine<PackedEventReader, object>({
   windowSizeMs: config.windowSizeMs,
   slideMs: config.slideMs,

@@ -26,8 +26,10 @@ export function countDistinct<E>(events: readonly E[], fieldOf: (event: E) => st
     }
   }
   if (i < n) distinct = countWithSet(events, fieldOf, i, distinct);
-  // Drop the references, so the list does not keep strings of a past window alive.
-  seen.fill('', 0, Math.min(distinct, LIST_LIMIT));
+  // Drop the references, so the list does not keep strings of a past window alive. A loop, not
+  // fill(): fill is a call into V8's runtime, dearer than clearing the few slots used.
+  const used = Math.min(distinct, LIST_LIMIT);
+  for (let j = 0; j < used; j++) seen[j] = '';
   return distinct;
 }
 
