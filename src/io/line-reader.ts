@@ -38,8 +38,10 @@ export async function* readLineBatches(
     bytesRead += chunk.length;
     const decoded =
       decoder === undefined ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true });
-    const text = carry + decoded;
-    const lines = text.split('\n');
+    // The chunk is split on its own and the carried part of a line joins only its first line:
+    // splitting carry + chunk made V8 copy the whole chunk into one flat string first.
+    const lines = decoded.split('\n');
+    lines[0] = carry + lines[0];
     carry = lines.pop() ?? '';
     if (lines.length > 0) {
       yield { firstLineNumber: nextLineNumber, lines, bytesRead };
