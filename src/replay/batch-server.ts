@@ -7,20 +7,26 @@ import { parentPort } from 'node:worker_threads';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { FromBatchServer, ToBatchServer } from './batch-channel.ts';
 
+/**
+ * `onBatch` may return memory of the batch it no longer needs (its numbers' buffer): it goes
+ * back to the sender, which packs the next batch into it.
+ */
 export function serveBatches<B, R>(
-  onBatch: (batch: B) => void | Promise<void>,
+  onBatch: (batch: B) => ArrayBuffer | undefined | Promise<ArrayBuffer | undefined>,
   onFinish: () => R | Promise<R>,
 ): void {
   const port = parentPort!;
-  const reply = (message: FromBatchServer<R>) => port.postMessage(message);
+  const reply = (message: FromBatchServer<R>, transfer: ArrayBuffer[] = []) =>
+    port.postMessage(message, transfer);
   let failed = false;
   let queue = Promise.resolve();
   const handle = async (message: ToBatchServer<B>): Promise<void> => {
     if (failed) return;
     try {
       if (message.type === 'batch') {
-        await onBatch(message.batch);
-        reply({ type: 'done' });
+        const returned = await onBatch(message.batch);
+        if (returned === undefined) reply({ type: 'done' });
+        else reply({ type: 'done', returned }, [returned]);
       } else {
         reply({ type: 'finished', result: await onFinish() });
       }

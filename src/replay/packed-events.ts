@@ -13,6 +13,7 @@
  * stays bounded whatever the number of distinct values.
  */
 import type { JobDefinition, WindowEventField } from '../core/processors/job-definitions.ts';
+import { RecycledBuffers } from './recycled-buffers.ts';
 
 /** What the two sides need of a job: the fields of a window event, and how to build one. */
 export type WindowEventShape = Pick<JobDefinition, 'windowEventFields' | 'windowEventFrom'>;
@@ -35,6 +36,7 @@ export class EventPacker {
   private readonly isString: readonly boolean[];
   private readonly width: number;
   private readonly dictionary = new Map<string, number>();
+  private readonly buffers: RecycledBuffers;
   private batch: PackedEvents;
 
   constructor(
@@ -45,7 +47,13 @@ export class EventPacker {
     this.names = fields.map((field) => field.name);
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;
+    this.buffers = new RecycledBuffers(capacity * this.width * Float64Array.BYTES_PER_ELEMENT);
     this.batch = this.emptyBatch();
+  }
+
+  /** Takes back the buffer of a batch the window thread is done with. */
+  recycle(buffer: ArrayBuffer): void {
+    this.buffers.give(buffer);
   }
 
   get count(): number {
@@ -94,7 +102,7 @@ export class EventPacker {
   private emptyBatch(restartsDictionary = false): PackedEvents {
     return {
       count: 0,
-      values: new Float64Array(this.capacity * this.width),
+      values: this.buffers.takeFloat64(this.capacity * this.width),
       newStrings: [],
       restartsDictionary,
     };

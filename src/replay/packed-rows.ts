@@ -10,6 +10,7 @@
  * line instead.
  */
 import { jsonNumberText } from './json-number-text.ts';
+import { RecycledBuffers } from './recycled-buffers.ts';
 import { createRowSerializer } from './row-serializer.ts';
 
 export interface PackedRows {
@@ -28,6 +29,7 @@ export class RowPacker {
   private readonly keys: readonly string[];
   private readonly width: number;
   private readonly serializeRow: (row: object) => string;
+  private readonly buffers: RecycledBuffers;
   private batch: PackedRows;
   /** The entity ids of the batch, joined when it is taken: cheaper than a rope of thousands. */
   private readonly entityIds: string[] = [];
@@ -39,7 +41,13 @@ export class RowPacker {
     this.keys = ['entity_id', 'window_start', 'window_end', ...featureNames];
     this.width = 3 + featureNames.length;
     this.serializeRow = createRowSerializer(featureNames);
+    this.buffers = new RecycledBuffers(capacityRows * this.width * Float64Array.BYTES_PER_ELEMENT);
     this.batch = this.emptyBatch();
+  }
+
+  /** Takes back the buffer of a batch the writer thread is done with. */
+  recycle(buffer: ArrayBuffer): void {
+    this.buffers.give(buffer);
   }
 
   get count(): number {
@@ -102,7 +110,7 @@ export class RowPacker {
     return {
       count: 0,
       entityIds: '',
-      values: new Float64Array(this.capacityRows * this.width),
+      values: this.buffers.takeFloat64(this.capacityRows * this.width),
       lines: undefined,
     };
   }

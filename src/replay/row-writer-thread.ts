@@ -26,6 +26,7 @@ serveBatches<PackedRows, null>(
     format(rows, writeLine);
     // Done once the lines are with the file stream and it is not far behind the disk.
     await writer.flushIfFull();
+    return rows.values.buffer as ArrayBuffer;
   },
   async () => {
     await writer.close();

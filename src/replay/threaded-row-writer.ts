@@ -33,6 +33,7 @@ export class ThreadedRowWriter {
       describeFailure: (reason) => `cannot write ${path}: ${reason}`,
       failureCode: 'io_failed',
       context: { path },
+      onReturned: (buffer) => this.packer.recycle(buffer),
     });
   }
 

@@ -35,6 +35,7 @@ export class ThreadedWindows {
       describeFailure: (reason) => `replay's window thread failed: ${reason}`,
       failureCode: 'internal',
       context: { output: outputPath },
+      onReturned: (buffer) => this.packer.recycle(buffer),
     });
   }
 

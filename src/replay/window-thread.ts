@@ -60,6 +60,7 @@ serveBatches<PackedEvents, WindowThreadResult>(
     reader.load(events);
     while (reader.next()) engine.process(reader);
     await output.flushIfFull();
+    return events.values.buffer as ArrayBuffer;
   },
   async () => {
     engine.flush();
