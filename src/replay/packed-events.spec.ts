@@ -25,7 +25,7 @@ describe('EventPacker and PackedEventReader', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.constantFrom(0, 3, 1000),
         (input, capacity, maxDictionaryStrings) => {
-          const packer = new EventPacker(fields, capacity, maxDictionaryStrings);
+          const packer = new EventPacker(TRANSACTIONS_JOB, capacity, maxDictionaryStrings);
           const reader = new PackedEventReader(TRANSACTIONS_JOB);
           const read: { entityId: string; time: number; event: object }[] = [];
           const drain = () => {
@@ -60,7 +60,7 @@ describe('EventPacker and PackedEventReader', () => {
   });
 
   it.each([TRANSACTIONS_JOB, CLICKSTREAM_JOB])(
-    "builds $job's window events with the declared fields, in order",
+    "builds and reads $job's window events with the declared fields, in order",
     (job) => {
       const values = job.windowEventFields.map((field, i) =>
         field.kind === 'string' ? `value-${i}` : i + 0.5,
@@ -68,6 +68,10 @@ describe('EventPacker and PackedEventReader', () => {
       const event = job.windowEventFrom(values);
       expect(Object.keys(event)).toEqual(job.windowEventFields.map((field) => field.name));
       expect(Object.values(event)).toEqual(values);
+      // windowEventValues reads them back in the same order.
+      const read: (number | string)[] = [];
+      job.windowEventValues(event as never, read);
+      expect(read).toEqual(values);
     },
   );
 });

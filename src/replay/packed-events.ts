@@ -12,11 +12,14 @@
  * on the reading thread). The dictionary starts over when it grows past a limit, so memory
  * stays bounded whatever the number of distinct values.
  */
-import type { JobDefinition, WindowEventField } from '../core/processors/job-definitions.ts';
+import type { JobDefinition } from '../core/processors/job-definitions.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
 
 /** What the two sides need of a job: the fields of a window event, and how to build one. */
-export type WindowEventShape = Pick<JobDefinition, 'windowEventFields' | 'windowEventFrom'>;
+export type WindowEventShape = Pick<
+  JobDefinition,
+  'windowEventFields' | 'windowEventFrom' | 'windowEventValues'
+>;
 
 const MAX_DICTIONARY_STRINGS = 1 << 16;
 
@@ -32,7 +35,9 @@ export interface PackedEvents {
 
 /** The reading thread's side: packs events into batches of up to `capacity`. */
 export class EventPacker {
-  private readonly names: readonly string[];
+  private readonly windowEventValues: WindowEventShape['windowEventValues'];
+  /** Scratch: the current event's field values. */
+  private readonly fieldValues: (number | string)[];
   private readonly isString: readonly boolean[];
   private readonly width: number;
   private readonly dictionary = new Map<string, number>();
@@ -40,11 +45,13 @@ export class EventPacker {
   private batch: PackedEvents;
 
   constructor(
-    fields: readonly WindowEventField[],
+    shape: WindowEventShape,
     private readonly capacity: number,
     private readonly maxDictionaryStrings = MAX_DICTIONARY_STRINGS,
   ) {
-    this.names = fields.map((field) => field.name);
+    const fields = shape.windowEventFields;
+    this.windowEventValues = shape.windowEventValues;
+    this.fieldValues = fields.map(() => 0);
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;
     this.buffers = new RecycledBuffers(capacity * this.width * Float64Array.BYTES_PER_ELEMENT);
@@ -66,14 +73,14 @@ export class EventPacker {
 
   /** Adds a valid event (its fields have their declared kinds); call `take` first when full. */
   add(event: object, entityId: string, time: number): void {
-    const record = event as Record<string, number | string>;
     const { values } = this.batch;
     let offset = this.batch.count++ * this.width;
     values[offset++] = time;
     values[offset++] = this.indexOf(entityId);
-    const { names, isString } = this;
-    for (let i = 0; i < names.length; i++) {
-      const value = record[names[i]!]!;
+    const { fieldValues, isString } = this;
+    this.windowEventValues(event as never, fieldValues);
+    for (let i = 0; i < fieldValues.length; i++) {
+      const value = fieldValues[i]!;
       values[offset++] = isString[i] ? this.indexOf(value as string) : (value as number);
     }
   }

@@ -27,7 +27,7 @@ export class ThreadedWindows {
   constructor(config: FeatureJobConfig, outputPath: string) {
     const job = jobDefinition(config.job);
     this.entityOf = job.entityOf;
-    this.packer = new EventPacker(job.windowEventFields, BATCH_EVENTS);
+    this.packer = new EventPacker(job, BATCH_EVENTS);
     const data: WindowThreadData = { config, outputPath };
     const worker = startTypeScriptWorker(new URL('./window-thread.ts', import.meta.url), data);
     this.channel = new BatchChannel(worker, {

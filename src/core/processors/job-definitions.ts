@@ -61,6 +61,12 @@ export interface JobDefinition<E extends { timestamp: number } = { timestamp: nu
    * event; filling an object field by field made V8 take its slowest path for every store).
    */
   windowEventFrom(values: readonly (number | string)[]): object;
+  /**
+   * The reverse, for replay's reading thread: writes the window event's fields of `event` into
+   * `into`, in the order of `windowEventFields`, read by name (looking 4 names up at one place
+   * in a loop made V8 fall back to its slowest lookup, a tenth of packing an event).
+   */
+  windowEventValues(event: E, into: (number | string)[]): void;
   computeFeatures(
     events: readonly E[],
     config: ProcessorConfig,
@@ -93,6 +99,12 @@ export const TRANSACTIONS_JOB = Object.freeze<JobDefinition<TransactionEvent>>({
       country: values[2] as string,
       timestamp: values[3] as number,
     }) satisfies TransactionWindowEvent,
+  windowEventValues: (event, into) => {
+    into[0] = event.amount;
+    into[1] = event.merchant_id;
+    into[2] = event.country;
+    into[3] = event.timestamp;
+  },
   computeFeatures: (events, config, window) =>
     computeTransactionFeaturesFromWindow(events, config, window) as unknown as WindowedFeatureRow,
 });
@@ -122,6 +134,12 @@ export const CLICKSTREAM_JOB = Object.freeze<JobDefinition<ClickEvent>>({
       session_id: values[2] as string,
       timestamp: values[3] as number,
     }) satisfies ClickWindowEvent,
+  windowEventValues: (event, into) => {
+    into[0] = event.event_type;
+    into[1] = event.page;
+    into[2] = event.session_id;
+    into[3] = event.timestamp;
+  },
   computeFeatures: (events, config, window) =>
     computeClickstreamFeaturesFromWindow(events, config, window) as unknown as WindowedFeatureRow,
 });
