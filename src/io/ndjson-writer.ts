@@ -23,7 +23,7 @@ const IN_FLIGHT_BYTES = 8 << 20;
 /**
  * The bytes of one hand-over are encoded into a buffer that is used again once the file has
  * them, instead of a new Buffer per hand-over: new memory is faulted in page by page, and with
- * 2 rows per event replay's writer spent a sixth of its page faults there. A hand-over of up to
+ * 2 rows per event a sixth of replay's page faults were there. A hand-over of up to
  * HAND_OVER_AT_CHARS characters (plus one line) needs at most 3 bytes a character; a longer one
  * (a very long line) is written as a string, as before.
  */
