@@ -54,7 +54,7 @@ export class EventPacker {
     this.fieldValues = fields.map(() => 0);
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;
-    this.buffers = new RecycledBuffers(capacity * this.width * Float64Array.BYTES_PER_ELEMENT);
+    this.buffers = new RecycledBuffers(capacity * this.width);
     this.batch = this.emptyBatch();
   }
 
@@ -109,7 +109,7 @@ export class EventPacker {
   private emptyBatch(restartsDictionary = false): PackedEvents {
     return {
       count: 0,
-      values: this.buffers.takeFloat64(this.capacity * this.width),
+      values: this.buffers.take(),
       newStrings: [],
       restartsDictionary,
     };

@@ -41,7 +41,7 @@ export class RowPacker {
     this.keys = ['entity_id', 'window_start', 'window_end', ...featureNames];
     this.width = 3 + featureNames.length;
     this.serializeRow = createRowSerializer(featureNames);
-    this.buffers = new RecycledBuffers(capacityRows * this.width * Float64Array.BYTES_PER_ELEMENT);
+    this.buffers = new RecycledBuffers(capacityRows * this.width);
     this.batch = this.emptyBatch();
   }
 
@@ -110,7 +110,7 @@ export class RowPacker {
     return {
       count: 0,
       entityIds: '',
-      values: this.buffers.takeFloat64(this.capacityRows * this.width),
+      values: this.buffers.take(),
       lines: undefined,
     };
   }

@@ -12,13 +12,17 @@ const MAX_KEPT = 16;
 
 export class RecycledBuffers {
   private readonly kept: ArrayBuffer[] = [];
+  private readonly byteLength: number;
 
-  constructor(private readonly byteLength: number) {}
+  /** Every buffer holds `length` doubles: one batch's numbers. */
+  constructor(private readonly length: number) {
+    this.byteLength = length * Float64Array.BYTES_PER_ELEMENT;
+  }
 
-  /** A buffer of `length` doubles: a returned one if there is one, else a new one. */
-  takeFloat64(length: number): Float64Array {
+  /** A buffer for the next batch: a returned one if there is one, else a new one. */
+  take(): Float64Array {
     const buffer = this.kept.pop();
-    return buffer === undefined ? new Float64Array(length) : new Float64Array(buffer, 0, length);
+    return buffer === undefined ? new Float64Array(this.length) : new Float64Array(buffer);
   }
 
   /** Keeps a buffer handed back, if it has the size this pool gives out. */
