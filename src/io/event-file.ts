@@ -10,6 +10,12 @@ import { looksLikeAvroContainer, readAvroRecordBatches } from './avro-file-reade
 import { readLineBatches } from './line-reader.ts';
 
 export interface EventFileHandlers {
+  /**
+   * NDJSON only, optional: offered each non-blank line before it is parsed; true means it was
+   * taken care of (replay's fast path for the usual form of a valid event), false that it goes
+   * the general way, JSON.parse and `onValue` or `onUndecodable`.
+   */
+  onLine?(recordNumber: number, text: string): boolean;
   /** A decoded record; `raw` is the line text (NDJSON) or the record itself (Avro). */
   onValue(recordNumber: number, value: unknown, raw: unknown): void;
   onUndecodable(recordNumber: number, problem: InvalidEvent, raw: unknown): void;
@@ -31,12 +37,14 @@ export async function readEventFile(
   const format = await detectInputFormat(path);
   let records = 0;
   if (format.kind === 'ndjson') {
+    const onLine = handlers.onLine?.bind(handlers);
     for await (const batch of readLineBatches(path)) {
       const { lines, firstLineNumber } = batch;
       for (let i = 0; i < lines.length; i++) {
         const text = lines[i]!;
         if (isBlank(text)) continue;
         records++;
+        if (onLine?.(firstLineNumber + i, text)) continue;
         let value: unknown;
         try {
           value = JSON.parse(text);

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLICKSTREAM_JOB, TRANSACTIONS_JOB } from '../core/processors/job-definitions.ts';
+import { EventLineScanner } from './event-line-scanner.ts';
 import { EventPacker, PackedEventReader } from './packed-events.ts';
 
 const fields = TRANSACTIONS_JOB.windowEventFields;
@@ -74,4 +75,33 @@ describe('EventPacker and PackedEventReader', () => {
       expect(read).toEqual(values);
     },
   );
+});
+
+describe('EventPacker.addScanned', () => {
+  it.each([
+    [
+      TRANSACTIONS_JOB,
+      (i: number) =>
+        `{"transaction_id":"tx-${i}","card_id":"card-${i % 7}","user_id":"u","merchant_id":"m-${i % 5}","merchant_category":"g","amount":${(i * 37) % 1000}.${i % 100},"currency":"EUR","country":"${i % 2 ? 'NL' : 'é😀'}","channel":"pos","timestamp":${1_704_067_199_319 + i}}`,
+    ],
+    [
+      CLICKSTREAM_JOB,
+      (i: number) =>
+        `{"event_id":"e-${i}","user_id":"user-${i % 3}","session_id":"s-${i % 4}","page":"/p${i % 9}","event_type":"click","referrer":${i % 2 ? 'null' : '"r"'},"timestamp":${i}}`,
+    ],
+  ] as const)('packs a scanned $job line as `add` packs the parsed event', (job, lineOf) => {
+    const scanned = new EventPacker(job, 64, 10);
+    const parsed = new EventPacker(job, 64, 10);
+    const scanner = new EventLineScanner(job.fieldRules);
+    const timeField = job.fieldRules.findIndex((field) => field.name === 'timestamp');
+    for (let i = 0; i < 200; i++) {
+      if (scanned.isFull) expect(scanned.take()).toEqual(parsed.take());
+      const line = lineOf(i);
+      expect(scanner.scan(line)).toBe(true);
+      scanned.addScanned(scanner, scanner.numbers[timeField]!);
+      const event = JSON.parse(line) as { timestamp: number };
+      parsed.add(event, job.entityOf(event as never), event.timestamp);
+    }
+    expect(scanned.take()).toEqual(parsed.take());
+  });
 });

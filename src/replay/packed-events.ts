@@ -12,13 +12,19 @@
  * on the reading thread). The dictionary starts over when it grows past a limit, so memory
  * stays bounded whatever the number of distinct values.
  */
+import { FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition } from '../core/processors/job-definitions.ts';
+import type { EventLineScanner } from './event-line-scanner.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
+import { StringIndexes } from './string-indexes.ts';
 
-/** What the two sides need of a job: the fields of a window event, and how to build one. */
+/**
+ * What the two sides need of a job: the fields of a window event, and how to build one; and
+ * where the entity id and those fields are among the event's fields, for scanned lines.
+ */
 export type WindowEventShape = Pick<
   JobDefinition,
-  'windowEventFields' | 'windowEventFrom' | 'windowEventValues'
+  'windowEventFields' | 'windowEventFrom' | 'windowEventValues' | 'fieldRules' | 'entityField'
 >;
 
 const MAX_DICTIONARY_STRINGS = 1 << 16;
@@ -40,9 +46,15 @@ export class EventPacker {
   private readonly fieldValues: (number | string)[];
   private readonly isString: readonly boolean[];
   private readonly width: number;
-  private readonly dictionary = new Map<string, number>();
+  private readonly dictionary: StringIndexes;
   private readonly buffers: RecycledBuffers;
   private batch: PackedEvents;
+  /** For scanned lines: the position among the event's fields of the entity id, of each field. */
+  private readonly entityRule: number;
+  private readonly fieldRules: readonly number[];
+  private readonly addNewString = (value: string) => {
+    this.batch.newStrings.push(value);
+  };
 
   constructor(
     shape: WindowEventShape,
@@ -54,8 +66,21 @@ export class EventPacker {
     this.fieldValues = fields.map(() => 0);
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;
+    this.dictionary = new StringIndexes(maxDictionaryStrings + capacity * this.width);
     this.buffers = new RecycledBuffers(capacity * this.width);
     this.batch = this.emptyBatch();
+    const ruleOf = (name: string) => {
+      const index = shape.fieldRules.findIndex((rule) => rule.name === name);
+      if (index < 0) {
+        throw new FeatureflowError(
+          'internal',
+          `the window event field ${name} is not a field of the event (a bug: please report it)`,
+        );
+      }
+      return index;
+    };
+    this.entityRule = ruleOf(shape.entityField);
+    this.fieldRules = fields.map((field) => ruleOf(field.name));
   }
 
   /** Takes back the buffer of a batch the window thread is done with. */
@@ -85,6 +110,31 @@ export class EventPacker {
     }
   }
 
+  /**
+   * Adds the valid event `scanner` has just read from a line: the same numbers `add` packs for
+   * the parsed event, with strings looked up from the line without cutting them out.
+   */
+  addScanned(scanner: EventLineScanner, time: number): void {
+    const { values } = this.batch;
+    const { text, starts, ends, numbers } = scanner;
+    let offset = this.batch.count++ * this.width;
+    values[offset++] = time;
+    const entity = this.entityRule;
+    values[offset++] = this.dictionary.indexOfRange(
+      text,
+      starts[entity]!,
+      ends[entity]!,
+      this.addNewString,
+    );
+    const { fieldRules, isString } = this;
+    for (let i = 0; i < fieldRules.length; i++) {
+      const rule = fieldRules[i]!;
+      values[offset++] = isString[i]
+        ? this.dictionary.indexOfRange(text, starts[rule]!, ends[rule]!, this.addNewString)
+        : numbers[rule]!;
+    }
+  }
+
   take(): PackedEvents {
     const batch = this.batch;
     let restarts = false;
@@ -97,13 +147,7 @@ export class EventPacker {
   }
 
   private indexOf(value: string): number {
-    let index = this.dictionary.get(value);
-    if (index === undefined) {
-      index = this.dictionary.size;
-      this.dictionary.set(value, index);
-      this.batch.newStrings.push(value);
-    }
-    return index;
+    return this.dictionary.indexOfRange(value, 0, value.length, this.addNewString);
   }
 
   private emptyBatch(restartsDictionary = false): PackedEvents {

@@ -12,6 +12,7 @@ import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { jobDefinition } from '../core/processors/job-definitions.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
+import { EventLineScanner } from './event-line-scanner.ts';
 import { LateEventDetector } from './late-event-detector.ts';
 import { ThreadedWindows } from './threaded-windows.ts';
 
@@ -93,6 +94,22 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     windows.add(event);
   };
 
+  // The usual form of a valid event is read without JSON.parse (./event-line-scanner.ts); a
+  // late one is parsed after all, as the late output holds the event itself.
+  const scanner = new EventLineScanner(job.fieldRules);
+  const timeField = job.fieldRules.findIndex((field) => field.name === 'timestamp');
+  const acceptLine = (_line: number, text: string): boolean => {
+    if (!scanner.scan(text)) return false;
+    const time = scanner.numbers[timeField]!;
+    summary.valid++;
+    if (lateness.isLate(time)) {
+      summary.late++;
+      lateOutput?.writeObject(JSON.parse(text));
+    }
+    windows.addScanned(scanner, time);
+    return true;
+  };
+
   const flushOutputs = async (): Promise<void> => {
     await windows.flushIfFull();
     await lateOutput?.flushIfFull();
@@ -102,6 +119,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let finished = false;
   try {
     const input = await readEventFile(options.inputPath, {
+      onLine: acceptLine,
       onValue: acceptValue,
       onUndecodable: rejectRecord,
       onBatchEnd: async (done, total) => {

@@ -11,6 +11,7 @@
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import { jobDefinition } from '../core/processors/job-definitions.ts';
 import { BatchChannel } from './batch-channel.ts';
+import type { EventLineScanner } from './event-line-scanner.ts';
 import { EventPacker, type PackedEvents } from './packed-events.ts';
 import { startTypeScriptWorker } from './typescript-worker.ts';
 import type { WindowThreadData, WindowThreadResult } from './window-thread.ts';
@@ -43,6 +44,12 @@ export class ThreadedWindows {
   add(event: { timestamp: number }): void {
     if (this.packer.isFull) this.send();
     this.packer.add(event, this.entityOf(event as never), event.timestamp);
+  }
+
+  /** `add` for the valid event `scanner` has just read from a line, at `time`. */
+  addScanned(scanner: EventLineScanner, time: number): void {
+    if (this.packer.isFull) this.send();
+    this.packer.addScanned(scanner, time);
   }
 
   async flushIfFull(): Promise<void> {

@@ -29,7 +29,8 @@ export interface InvalidEvent {
 
 export type EventVerdict<E> = { ok: true; event: E } | InvalidEvent;
 
-type FieldKind =
+/** What a field must hold; the fast line scanner of replay (src/replay) reads these too. */
+export type FieldKind =
   | { kind: 'string' }
   | { kind: 'currency' }
   | { kind: 'double' }
@@ -37,9 +38,9 @@ type FieldKind =
   | { kind: 'enum'; symbols: ReadonlySet<string>; listed: string }
   | { kind: 'optional_string' };
 
-interface FieldRule {
-  name: string;
-  rule: FieldKind;
+export interface FieldRule {
+  readonly name: string;
+  readonly rule: FieldKind;
 }
 
 const STRING = { kind: 'string' } as const;
@@ -49,7 +50,8 @@ const enumOf = (symbols: readonly string[]): FieldKind => ({
   listed: symbols.join('|'),
 });
 
-const TRANSACTION_RULES: readonly FieldRule[] = [
+/** The fields of a transaction event, in the order of DESIGN section 3, with their rules. */
+export const TRANSACTION_RULES: readonly FieldRule[] = [
   { name: 'transaction_id', rule: STRING },
   { name: 'card_id', rule: STRING },
   { name: 'user_id', rule: STRING },
@@ -62,7 +64,8 @@ const TRANSACTION_RULES: readonly FieldRule[] = [
   { name: 'timestamp', rule: { kind: 'timestamp' } },
 ];
 
-const CLICK_RULES: readonly FieldRule[] = [
+/** The fields of a click event, in the order of DESIGN section 3, with their rules. */
+export const CLICK_RULES: readonly FieldRule[] = [
   { name: 'event_id', rule: STRING },
   { name: 'user_id', rule: STRING },
   { name: 'session_id', rule: STRING },

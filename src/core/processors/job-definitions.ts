@@ -5,10 +5,13 @@
  */
 import type { JobName, ProcessorConfig } from '../models/config.ts';
 import {
+  CLICK_RULES,
   type EventVerdict,
+  type FieldRule,
   findClickEventProblem,
   findTransactionEventProblem,
   type InvalidEvent,
+  TRANSACTION_RULES,
   validateClickEvent,
   validateTransactionEvent,
 } from '../models/event-validation.ts';
@@ -46,6 +49,8 @@ export interface JobDefinition<E extends { timestamp: number } = { timestamp: nu
   readonly eventSchemaFile: string;
   readonly featureSchemaFile: string;
   readonly featureNames: readonly string[];
+  /** The event's fields in the order of DESIGN section 3, with what each must hold. */
+  readonly fieldRules: readonly FieldRule[];
   validate(value: unknown): EventVerdict<E>;
   /** `validate` for the per-event path: the problem, or undefined (nothing allocated) if valid. */
   findProblem(value: unknown): InvalidEvent | undefined;
@@ -83,6 +88,7 @@ export const TRANSACTIONS_JOB = Object.freeze<JobDefinition<TransactionEvent>>({
   eventSchemaFile: 'transaction_event.avsc',
   featureSchemaFile: 'transaction_features.avsc',
   featureNames: TRANSACTION_FEATURE_NAMES,
+  fieldRules: TRANSACTION_RULES,
   validate: validateTransactionEvent,
   findProblem: findTransactionEventProblem,
   entityOf: (event: TransactionEvent) => event.card_id,
@@ -118,6 +124,7 @@ export const CLICKSTREAM_JOB = Object.freeze<JobDefinition<ClickEvent>>({
   eventSchemaFile: 'click_event.avsc',
   featureSchemaFile: 'clickstream_features.avsc',
   featureNames: CLICKSTREAM_FEATURE_NAMES,
+  fieldRules: CLICK_RULES,
   validate: validateClickEvent,
   findProblem: findClickEventProblem,
   entityOf: (event: ClickEvent) => event.user_id,
