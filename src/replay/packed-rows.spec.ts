@@ -1,9 +1,11 @@
-// Packed rows come out of the writer thread's formatter as exactly the lines the row
-// serializer writes, whatever the numbers and entity ids, and in order across batches.
+// Packed rows come out of the writer thread's encoder as exactly the lines the row serializer
+// writes, whatever the numbers and entity ids, and in order across batches.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TRANSACTION_FEATURE_NAMES } from '../core/models/features.ts';
-import { createPackedRowFormatter, RowPacker } from './packed-rows.ts';
+import type { ByteSink } from '../io/byte-file-writer.ts';
+import { createPackedRowEncoder } from './packed-row-bytes.ts';
+import { RowPacker } from './packed-rows.ts';
 import { createRowSerializer } from './row-serializer.ts';
 
 const names = TRANSACTION_FEATURE_NAMES;
@@ -29,25 +31,43 @@ const rows = fc.array(
   { maxLength: 40 },
 );
 
-function packAndFormat(input: readonly object[], capacityRows: number): string[] {
+/** One buffer that grows as needed. */
+function growingSink(): ByteSink & { text(): string } {
+  return {
+    buffer: Buffer.alloc(1 << 10),
+    length: 0,
+    reserve(bytes) {
+      if (this.buffer.length - this.length >= bytes) return;
+      const larger = Buffer.alloc(2 * (this.length + bytes));
+      this.buffer.copy(larger, 0, 0, this.length);
+      this.buffer = larger;
+    },
+    text() {
+      return this.buffer.toString('utf8', 0, this.length);
+    },
+  };
+}
+
+function packAndEncode(input: readonly object[], capacityRows: number): string[] {
   const packer = new RowPacker(names, capacityRows);
-  const format = createPackedRowFormatter(names);
-  const lines: string[] = [];
-  const emit = (line: string) => lines.push(line);
+  const encode = createPackedRowEncoder(names);
+  const sink = growingSink();
   for (const row of input) {
-    if (packer.isFull) format(packer.take(), emit);
+    if (packer.isFull) encode(packer.take(), sink);
     packer.add(row);
   }
-  format(packer.take(), emit);
+  encode(packer.take(), sink);
+  const lines = sink.text().split('\n');
+  expect(lines.pop()).toBe('');
   return lines;
 }
 
-describe('RowPacker and createPackedRowFormatter', () => {
+describe('RowPacker and createPackedRowEncoder', () => {
   it('write what the row serializer writes, in order, across batches', () => {
     const serialize = createRowSerializer(names);
     fc.assert(
       fc.property(rows, fc.integer({ min: 1, max: 7 }), (input, capacityRows) => {
-        expect(packAndFormat(input, capacityRows)).toEqual(input.map(serialize));
+        expect(packAndEncode(input, capacityRows)).toEqual(input.map(serialize));
       }),
       { numRuns: 500 },
     );
@@ -60,6 +80,6 @@ describe('RowPacker and createPackedRowFormatter', () => {
       window_end: 1_704_067_500_000,
       ...Object.fromEntries(names.map((name, i) => [name, 0.1 + 0.2 * i])),
     };
-    expect(packAndFormat([row], 4)).toEqual([JSON.stringify(row)]);
+    expect(packAndEncode([row], 4)).toEqual([JSON.stringify(row)]);
   });
 });

@@ -4,12 +4,11 @@
  * in one Float64Array that moves to the other thread without a copy, and the entity ids end to
  * end in one string, copied once, rather than thousands of small strings cloned one by one
  * (joined from a list when the batch is taken: a rope of thousands of pieces was slow to
- * flatten when posted). A Float64Array keeps every number bit for bit, so the writer formats
- * exactly the values the feature function returned, and writes exactly what
- * `createRowSerializer` writes. A row holding anything but numbers travels as its finished
+ * flatten when posted). A Float64Array keeps every number bit for bit, so the writer
+ * (./packed-row-bytes.ts) writes exactly the values the feature function returned, and exactly
+ * what `createRowSerializer` writes. A row holding anything but numbers travels as its finished
  * line instead.
  */
-import { jsonNumberText } from './json-number-text.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
 import { createRowSerializer } from './row-serializer.ts';
 
@@ -114,54 +113,4 @@ export class RowPacker {
       lines: undefined,
     };
   }
-}
-
-/**
- * The writer thread's side: the NDJSON line of every packed row, in order, exactly as
- * JSON.stringify writes the row with its keys in schema order. The line is put together from
- * the keys and each number's JSON text (./json-number-text.ts, which writes amounts without
- * V8's general double-to-text), and the window's part is written once for the rows of one
- * window in a row, as they come (a window end fires for all its entities at once).
- * Measured on replay rows against JSON.stringify of one reused row object: 0.7 of the time,
- * the join and encoding of the lines included.
- */
-export function createPackedRowFormatter(
-  featureNames: readonly string[],
-): (batch: PackedRows, emit: (line: string) => void) => void {
-  const keys = featureNames.map((name) => `,${JSON.stringify(name)}:`);
-  const width = 3 + keys.length;
-  return (batch, emit) => {
-    const { values, entityIds, lines } = batch;
-    let idStart = 0;
-    let windowStart = Number.NaN;
-    let windowEnd = Number.NaN;
-    let windowText: string | undefined;
-    for (let index = 0; index < batch.count; index++) {
-      const line = lines?.[index];
-      if (line !== undefined) {
-        emit(line);
-        continue;
-      }
-      const offset = index * width;
-      const idEnd = idStart + values[offset]!;
-      const entityId = entityIds.slice(idStart, idEnd);
-      idStart = idEnd;
-      const start = values[offset + 1]!;
-      const end = values[offset + 2]!;
-      // Object.is: -0 and 0 are the same text, but NaN must match NaN to reuse its text.
-      if (
-        windowText === undefined ||
-        !Object.is(start, windowStart) ||
-        !Object.is(end, windowEnd)
-      ) {
-        windowStart = start;
-        windowEnd = end;
-        windowText = `,"window_start":${jsonNumberText(start)},"window_end":${jsonNumberText(end)}`;
-      }
-      let text = `{"entity_id":${JSON.stringify(entityId)}${windowText}`;
-      for (let i = 0; i < keys.length; i++)
-        text += keys[i]! + jsonNumberText(values[offset + 3 + i]!);
-      emit(`${text}}`);
-    }
-  };
 }
