@@ -37,6 +37,7 @@ export class ThreadedRowWriter {
     });
   }
 
+  /** Takes the row's values at once: the caller may fill the same row again for the next. */
   write(row: object): void {
     if (this.packer.isFull) this.send();
     this.packer.add(row);

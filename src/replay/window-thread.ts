@@ -28,11 +28,15 @@ export interface WindowThreadResult {
 const { config, outputPath } = workerData as WindowThreadData;
 const job = jobDefinition(config.job);
 const output = new ThreadedRowWriter(outputPath, job.featureNames);
-const computeFeatures = job.computeFeatures as (
+const computeFeaturesInto = job.computeFeaturesInto as (
   events: readonly object[],
   processor: FeatureJobConfig['processor'],
   window: SlidingWindow<object>,
+  row: object,
 ) => object;
+// One row, filled for every window: the writer's packer copies its numbers out at once, and a
+// new row per window was most of this thread's garbage.
+const row = job.newFeatureRow();
 const result: WindowThreadResult = { windows: 0, late: 0 };
 
 // The engine reads each event through the reader, positioned on it: no object per event but the
@@ -47,7 +51,7 @@ const engine = new WindowedEngine<PackedEventReader, object>({
   windowEventOf: (current) => current.windowEvent(),
   onWindowFired: (window) => {
     result.windows++;
-    output.write(computeFeatures(window.getEvents(), config.processor, window));
+    output.write(computeFeaturesInto(window.getEvents(), config.processor, window, row));
   },
   // The reading thread writes the late output; here they are only counted, as a cross-check.
   onLateEvent: () => {

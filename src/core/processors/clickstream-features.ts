@@ -15,8 +15,36 @@ export type ClickWindowEvent = Pick<ClickEvent, 'event_type' | 'page' | 'session
 
 export function computeClickstreamFeaturesFromWindow(
   events: readonly ClickWindowEvent[],
+  config: ProcessorConfig,
+  window: WindowContext,
+): ClickstreamFeatures {
+  return computeClickstreamFeaturesInto(events, config, window, newClickstreamFeatures());
+}
+
+/** A row for `computeClickstreamFeaturesInto` to fill, its fields in schema order. */
+export function newClickstreamFeatures(): ClickstreamFeatures {
+  return {
+    entity_id: '',
+    window_start: 0,
+    window_end: 0,
+    event_count: 0,
+    page_view_count: 0,
+    click_count: 0,
+    add_to_cart_count: 0,
+    purchase_count: 0,
+    distinct_pages: 0,
+    distinct_sessions: 0,
+    conversion_rate: 0,
+    avg_gap_seconds: 0,
+  };
+}
+
+/** The computation itself, writing every field of `row` and returning it (see the transactions'). */
+export function computeClickstreamFeaturesInto(
+  events: readonly ClickWindowEvent[],
   _config: ProcessorConfig,
   window: WindowContext,
+  row: ClickstreamFeatures,
 ): ClickstreamFeatures {
   const n = events.length;
   if (n === 0) {
@@ -49,20 +77,19 @@ export function computeClickstreamFeaturesFromWindow(
     if (event.timestamp < minTime) minTime = event.timestamp;
     if (event.timestamp > maxTime) maxTime = event.timestamp;
   }
-  return {
-    entity_id: window.entityId,
-    window_start: window.windowStart,
-    window_end: window.windowEnd,
-    event_count: n,
-    page_view_count: pageViews,
-    click_count: clicks,
-    add_to_cart_count: addToCarts,
-    purchase_count: purchases,
-    distinct_pages: countDistinct(events, pageOf),
-    distinct_sessions: countDistinct(events, sessionOf),
-    conversion_rate: pageViews === 0 ? 0 : purchases / pageViews,
-    avg_gap_seconds: n < 2 ? 0 : (maxTime - minTime) / (n - 1) / 1000,
-  };
+  row.entity_id = window.entityId;
+  row.window_start = window.windowStart;
+  row.window_end = window.windowEnd;
+  row.event_count = n;
+  row.page_view_count = pageViews;
+  row.click_count = clicks;
+  row.add_to_cart_count = addToCarts;
+  row.purchase_count = purchases;
+  row.distinct_pages = countDistinct(events, pageOf);
+  row.distinct_sessions = countDistinct(events, sessionOf);
+  row.conversion_rate = pageViews === 0 ? 0 : purchases / pageViews;
+  row.avg_gap_seconds = n < 2 ? 0 : (maxTime - minTime) / (n - 1) / 1000;
+  return row;
 }
 
 /** The seed's class form: a computer bound to one config. */

@@ -18,15 +18,21 @@ import {
 import type { ClickEvent, TransactionEvent } from '../models/events.ts';
 import {
   CLICKSTREAM_FEATURE_NAMES,
+  type ClickstreamFeatures,
   TRANSACTION_FEATURE_NAMES,
+  type TransactionFeatures,
   type WindowedFeatureRow,
 } from '../models/features.ts';
 import {
   type ClickWindowEvent,
   computeClickstreamFeaturesFromWindow,
+  computeClickstreamFeaturesInto,
+  newClickstreamFeatures,
 } from './clickstream-features.ts';
 import {
   computeTransactionFeaturesFromWindow,
+  computeTransactionFeaturesInto,
+  newTransactionFeatures,
   type TransactionWindowEvent,
 } from './transaction-features.ts';
 import type { WindowContext } from './window-context.ts';
@@ -77,6 +83,15 @@ export interface JobDefinition<E extends { timestamp: number } = { timestamp: nu
     config: ProcessorConfig,
     window: WindowContext,
   ): WindowedFeatureRow;
+  /** A row for `computeFeaturesInto`, its fields in schema order. */
+  newFeatureRow(): WindowedFeatureRow;
+  /** `computeFeatures`, writing every field of `row` (from `newFeatureRow`) and returning it. */
+  computeFeaturesInto(
+    events: readonly E[],
+    config: ProcessorConfig,
+    window: WindowContext,
+    row: WindowedFeatureRow,
+  ): WindowedFeatureRow;
 }
 
 export const TRANSACTIONS_JOB = Object.freeze<JobDefinition<TransactionEvent>>({
@@ -113,6 +128,14 @@ export const TRANSACTIONS_JOB = Object.freeze<JobDefinition<TransactionEvent>>({
   },
   computeFeatures: (events, config, window) =>
     computeTransactionFeaturesFromWindow(events, config, window) as unknown as WindowedFeatureRow,
+  newFeatureRow: () => newTransactionFeatures() as unknown as WindowedFeatureRow,
+  computeFeaturesInto: (events, config, window, row) =>
+    computeTransactionFeaturesInto(
+      events,
+      config,
+      window,
+      row as unknown as TransactionFeatures,
+    ) as unknown as WindowedFeatureRow,
 });
 
 export const CLICKSTREAM_JOB = Object.freeze<JobDefinition<ClickEvent>>({
@@ -149,6 +172,14 @@ export const CLICKSTREAM_JOB = Object.freeze<JobDefinition<ClickEvent>>({
   },
   computeFeatures: (events, config, window) =>
     computeClickstreamFeaturesFromWindow(events, config, window) as unknown as WindowedFeatureRow,
+  newFeatureRow: () => newClickstreamFeatures() as unknown as WindowedFeatureRow,
+  computeFeaturesInto: (events, config, window, row) =>
+    computeClickstreamFeaturesInto(
+      events,
+      config,
+      window,
+      row as unknown as ClickstreamFeatures,
+    ) as unknown as WindowedFeatureRow,
 });
 
 /** Every field of the window event type `W`, typed by the compiler: none can be forgotten. */

@@ -23,6 +23,39 @@ export function computeTransactionFeaturesFromWindow(
   config: ProcessorConfig,
   window: WindowContext,
 ): TransactionFeatures {
+  return computeTransactionFeaturesInto(events, config, window, newTransactionFeatures());
+}
+
+/** A row for `computeTransactionFeaturesInto` to fill, its fields in schema order. */
+export function newTransactionFeatures(): TransactionFeatures {
+  return {
+    entity_id: '',
+    window_start: 0,
+    window_end: 0,
+    txn_count: 0,
+    amount_sum: 0,
+    amount_avg: 0,
+    amount_max: 0,
+    amount_min: 0,
+    amount_std: 0,
+    distinct_merchants: 0,
+    distinct_countries: 0,
+    high_amount_count: 0,
+    velocity_score: 0,
+  };
+}
+
+/**
+ * The computation itself, writing every field of `row` and returning it. Replay's window thread
+ * fills one row again and again (its numbers are copied out at once): a new row per window was
+ * most of that thread's garbage, some 160 bytes for each of 2M windows on a 1M-event file.
+ */
+export function computeTransactionFeaturesInto(
+  events: readonly TransactionWindowEvent[],
+  config: ProcessorConfig,
+  window: WindowContext,
+  row: TransactionFeatures,
+): TransactionFeatures {
   const n = events.length;
   if (n === 0) {
     throw new RangeError(
@@ -53,21 +86,20 @@ export function computeTransactionFeaturesFromWindow(
     std = Math.sqrt(squares / n);
   }
   const windowMinutes = (window.windowEnd - window.windowStart) / MS_PER_MINUTE;
-  return {
-    entity_id: window.entityId,
-    window_start: window.windowStart,
-    window_end: window.windowEnd,
-    txn_count: n,
-    amount_sum: sum,
-    amount_avg: mean,
-    amount_max: max,
-    amount_min: min,
-    amount_std: std,
-    distinct_merchants: countDistinct(events, merchantOf),
-    distinct_countries: countDistinct(events, countryOf),
-    high_amount_count: highAmountCount,
-    velocity_score: Math.min(1, n / (windowMinutes * config.velocityThresholdPerMinute)),
-  };
+  row.entity_id = window.entityId;
+  row.window_start = window.windowStart;
+  row.window_end = window.windowEnd;
+  row.txn_count = n;
+  row.amount_sum = sum;
+  row.amount_avg = mean;
+  row.amount_max = max;
+  row.amount_min = min;
+  row.amount_std = std;
+  row.distinct_merchants = countDistinct(events, merchantOf);
+  row.distinct_countries = countDistinct(events, countryOf);
+  row.high_amount_count = highAmountCount;
+  row.velocity_score = Math.min(1, n / (windowMinutes * config.velocityThresholdPerMinute));
+  return row;
 }
 
 /** The seed's class form: a computer bound to one config. */
