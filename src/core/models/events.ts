@@ -5,15 +5,9 @@
  * models on generated input.
  */
 import { z } from 'zod';
+import { CHANNELS, CLICK_EVENT_TYPES } from './event-symbols.ts';
 
-export const CHANNELS = ['online', 'pos', 'atm'] as const;
-export const CLICK_EVENT_TYPES = [
-  'page_view',
-  'click',
-  'add_to_cart',
-  'purchase',
-  'search',
-] as const;
+export { CHANNELS, CLICK_EVENT_TYPES };
 
 const nonEmpty = z.string().min(1);
 const eventTime = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

@@ -4,6 +4,11 @@
  * holds them together), and the order in which rows are written as NDJSON.
  */
 import { z } from 'zod';
+import {
+  CLICKSTREAM_FEATURE_NAMES,
+  TRANSACTION_FEATURE_NAMES,
+  type WindowedFeatureRow,
+} from './feature-names.ts';
 
 const count = z.number().int().nonnegative();
 const windowBounds = {
@@ -42,18 +47,4 @@ export const ClickstreamFeaturesSchema = z.object({
 export type TransactionFeatures = z.infer<typeof TransactionFeaturesSchema>;
 export type ClickstreamFeatures = z.infer<typeof ClickstreamFeaturesSchema>;
 
-/** What every feature row has, whatever its job. */
-export interface WindowedFeatureRow {
-  entity_id: string;
-  window_start: number;
-  window_end: number;
-  [feature: string]: string | number;
-}
-
-/** The feature columns (everything after the window bounds), in schema order. */
-export const TRANSACTION_FEATURE_NAMES = Object.freeze(
-  Object.keys(TransactionFeaturesSchema.shape).slice(3),
-) as readonly (keyof TransactionFeatures)[];
-export const CLICKSTREAM_FEATURE_NAMES = Object.freeze(
-  Object.keys(ClickstreamFeaturesSchema.shape).slice(3),
-) as readonly (keyof ClickstreamFeatures)[];
+export { CLICKSTREAM_FEATURE_NAMES, TRANSACTION_FEATURE_NAMES, type WindowedFeatureRow };

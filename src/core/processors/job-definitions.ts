@@ -18,11 +18,10 @@ import {
 import type { ClickEvent, TransactionEvent } from '../models/events.ts';
 import {
   CLICKSTREAM_FEATURE_NAMES,
-  type ClickstreamFeatures,
   TRANSACTION_FEATURE_NAMES,
-  type TransactionFeatures,
   type WindowedFeatureRow,
-} from '../models/features.ts';
+} from '../models/feature-names.ts';
+import type { ClickstreamFeatures, TransactionFeatures } from '../models/features.ts';
 import {
   type ClickWindowEvent,
   computeClickstreamFeaturesFromWindow,
