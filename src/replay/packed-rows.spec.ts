@@ -2,8 +2,9 @@
 // writes, whatever the numbers and entity ids, and in order across batches.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TRANSACTION_FEATURE_NAMES } from '../core/models/features.ts';
+import { CLICKSTREAM_FEATURE_NAMES, TRANSACTION_FEATURE_NAMES } from '../core/models/features.ts';
 import type { ByteSink } from '../io/byte-file-writer.ts';
+import { FEATURE_ROW_NUMBERS, type FeatureRowNumbers } from './feature-row-numbers.ts';
 import { createPackedRowEncoder } from './packed-row-bytes.ts';
 import { RowPacker } from './packed-rows.ts';
 import { createRowSerializer } from './row-serializer.ts';
@@ -18,19 +19,29 @@ const entityId = fc.oneof(fc.string(), fc.constantFrom('card-7', '', 'é"\\\n\u2
 /** Mostly numbers; now and then a value the packer cannot pack (a string, or missing). */
 const value = fc.oneof({ weight: 20, arbitrary: number }, fc.constantFrom('high', undefined));
 
-const rows = fc.array(
-  fc
-    .tuple(entityId, number, number, fc.array(value, { minLength: 10, maxLength: 10 }))
-    .map(([id, start, end, values]) => {
-      const row: Record<string, unknown> = { entity_id: id, window_start: start, window_end: end };
-      names.forEach((name, i) => {
-        row[name] = values[i];
-      });
-      return row;
-    }),
-  { maxLength: 40 },
-);
-
+/** Rows of a job's features, mostly as the feature functions build them; some reordered, some with more keys. */
+const rowsOf = (featureNames: readonly string[]) =>
+  fc.array(
+    fc
+      .tuple(
+        entityId,
+        number,
+        number,
+        fc.array(value, { minLength: featureNames.length, maxLength: featureNames.length }),
+        fc.constantFrom('as built', 'reversed', 'extra key'),
+      )
+      .map(([id, start, end, values, form]) => {
+        let row: Record<string, unknown> = { entity_id: id, window_start: start, window_end: end };
+        featureNames.forEach((name, i) => {
+          row[name] = values[i];
+        });
+        if (form === 'reversed') row = Object.fromEntries(Object.entries(row).reverse());
+        if (form === 'extra key') row.note = 'x';
+        return row;
+      }),
+    { maxLength: 40 },
+  );
+const rows = rowsOf(names);
 /** One buffer that grows as needed. */
 function growingSink(): ByteSink & { text(): string } {
   return {
@@ -48,9 +59,14 @@ function growingSink(): ByteSink & { text(): string } {
   };
 }
 
-function packAndEncode(input: readonly object[], capacityRows: number): string[] {
-  const packer = new RowPacker(names, capacityRows);
-  const encode = createPackedRowEncoder(names);
+function packAndEncode(
+  input: readonly object[],
+  capacityRows: number,
+  featureNames: readonly string[] = names,
+  readNumbers?: FeatureRowNumbers,
+): string[] {
+  const packer = new RowPacker(featureNames, capacityRows, readNumbers);
+  const encode = createPackedRowEncoder(featureNames);
   const sink = growingSink();
   for (const row of input) {
     if (packer.isFull) encode(packer.take(), sink);
@@ -72,6 +88,24 @@ describe('RowPacker and createPackedRowEncoder', () => {
       { numRuns: 500 },
     );
   });
+
+  it.each([
+    ['transactions', TRANSACTION_FEATURE_NAMES],
+    ['clickstream', CLICKSTREAM_FEATURE_NAMES],
+  ] as const)(
+    "with the %s job's reader by name, write what the row serializer writes",
+    (job, featureNames) => {
+      const serialize = createRowSerializer(featureNames);
+      fc.assert(
+        fc.property(rowsOf(featureNames), fc.integer({ min: 1, max: 7 }), (input, capacityRows) => {
+          expect(
+            packAndEncode(input, capacityRows, featureNames, FEATURE_ROW_NUMBERS[job]),
+          ).toEqual(input.map(serialize));
+        }),
+        { numRuns: 500 },
+      );
+    },
+  );
 
   it('keeps the numbers bit for bit', () => {
     const row = {

@@ -9,6 +9,7 @@
  * what `createRowSerializer` writes. A row holding anything but numbers travels as its finished
  * line instead.
  */
+import type { FeatureRowNumbers } from './feature-row-numbers.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
 import { createRowSerializer } from './row-serializer.ts';
 
@@ -33,10 +34,20 @@ export class RowPacker {
   /** The entity ids of the batch, joined when it is taken: cheaper than a rope of thousands. */
   private readonly entityIds: string[] = [];
 
+  private readonly readNumbers: FeatureRowNumbers;
+
+  /**
+   * `readNumbers`: the job's reader of a row's numbers by name (./feature-row-numbers.ts);
+   * without it, the keys are walked, which boxes every double it reads.
+   */
   constructor(
     featureNames: readonly string[],
     private readonly capacityRows: number,
+    readNumbers?: FeatureRowNumbers,
   ) {
+    this.readNumbers =
+      readNumbers ??
+      ((row, into, at) => this.packNumbers(row as Record<string, unknown>, into, at));
     this.keys = ['entity_id', 'window_start', 'window_end', ...featureNames];
     this.width = 3 + featureNames.length;
     this.serializeRow = createRowSerializer(featureNames);
@@ -64,7 +75,7 @@ export class RowPacker {
     const values = row as Record<string, unknown>;
     const entityId = values.entity_id;
     const offset = index * this.width;
-    if (typeof entityId === 'string' && this.packNumbers(values, offset + 1)) {
+    if (typeof entityId === 'string' && this.readNumbers(row, batch.values, offset + 1)) {
       batch.values[offset] = entityId.length;
       this.entityIds.push(entityId);
       return;
@@ -88,8 +99,7 @@ export class RowPacker {
    * row with one literal), so each value is read by its position, not looked up by its name:
    * looking up 13 names at one place had V8 fall back to its slowest lookup.
    */
-  private packNumbers(row: Record<string, unknown>, offset: number): boolean {
-    const { values } = this.batch;
+  private packNumbers(row: Record<string, unknown>, values: Float64Array, offset: number): boolean {
     const keys = this.keys;
     let index = 0;
     for (const key in row) {

@@ -9,6 +9,7 @@
  * is more than a few batches behind, so memory stays bounded when the disk is slow.
  */
 import { BatchChannel } from './batch-channel.ts';
+import type { FeatureRowNumbers } from './feature-row-numbers.ts';
 import { type PackedRows, RowPacker } from './packed-rows.ts';
 import type { RowWriterThreadData } from './row-writer-thread.ts';
 import { startTypeScriptWorker } from './typescript-worker.ts';
@@ -24,8 +25,9 @@ export class ThreadedRowWriter {
   constructor(
     readonly path: string,
     featureNames: readonly string[],
+    readNumbers?: FeatureRowNumbers,
   ) {
-    this.packer = new RowPacker(featureNames, BATCH_ROWS);
+    this.packer = new RowPacker(featureNames, BATCH_ROWS, readNumbers);
     const data: RowWriterThreadData = { path, featureNames: [...featureNames] };
     const worker = startTypeScriptWorker(new URL('./row-writer-thread.ts', import.meta.url), data);
     this.channel = new BatchChannel(worker, {

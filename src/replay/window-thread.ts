@@ -12,6 +12,7 @@ import { jobDefinition } from '../core/processors/job-definitions.ts';
 import type { SlidingWindow } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { serveBatches } from './batch-server.ts';
+import { FEATURE_ROW_NUMBERS } from './feature-row-numbers.ts';
 import { PackedEventReader, type PackedEvents } from './packed-events.ts';
 import { ThreadedRowWriter } from './threaded-row-writer.ts';
 
@@ -27,7 +28,7 @@ export interface WindowThreadResult {
 
 const { config, outputPath } = workerData as WindowThreadData;
 const job = jobDefinition(config.job);
-const output = new ThreadedRowWriter(outputPath, job.featureNames);
+const output = new ThreadedRowWriter(outputPath, job.featureNames, FEATURE_ROW_NUMBERS[config.job]);
 const computeFeaturesInto = job.computeFeaturesInto as (
   events: readonly object[],
   processor: FeatureJobConfig['processor'],
