@@ -10,9 +10,7 @@
  * is faulted in page by page, at 10-15 us a page on the machines measured.
  */
 
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { FeatureflowError } from '../core/errors.ts';
+import { FileOutput } from './file-output.ts';
 
 /** Where an encoder writes bytes: into `buffer` from `length` on, after `reserve`. */
 export interface ByteSink {
@@ -38,15 +36,11 @@ const MAX_KEPT_BUFFERS = IN_FLIGHT_BYTES / BUFFER_BYTES + 8;
 export class ByteFileWriter implements ByteSink {
   buffer: Buffer = Buffer.allocUnsafeSlow(BUFFER_BYTES);
   length = 0;
-  private readonly stream: WriteStream;
-  private failure: Error | undefined;
+  private readonly file: FileOutput;
   private readonly keptBuffers: Buffer[] = [];
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { highWaterMark: IN_FLIGHT_BYTES });
-    this.stream.on('error', (error) => {
-      this.failure = error;
-    });
+    this.file = new FileOutput(path, IN_FLIGHT_BYTES);
   }
 
   reserve(bytes: number): void {
@@ -62,26 +56,19 @@ export class ByteFileWriter implements ByteSink {
 
   /** Waits for the disk if more than a few MiB are waiting for it. */
   async flushIfFull(): Promise<void> {
-    if (this.stream.writableNeedDrain) await this.drain();
-    this.throwIfFailed();
+    await this.file.waitIfFull();
   }
 
   /** Hands every byte written to the stream and waits for the disk if it lags. */
   async flush(): Promise<void> {
-    this.throwIfFailed();
+    this.file.throwIfFailed();
     this.handOver();
-    if (this.stream.writableNeedDrain) await this.drain();
-    this.throwIfFailed();
+    await this.file.waitIfFull();
   }
 
   async close(): Promise<void> {
     await this.flush();
-    this.stream.end();
-    // Rejects if the file fails while closing (or could never be opened): reported as above.
-    await once(this.stream, 'close').catch((error: Error) => {
-      this.failure ??= error;
-    });
-    this.throwIfFailed();
+    await this.file.close();
   }
 
   /** Hands the filled part of the buffer to the stream and takes an empty buffer. */
@@ -92,11 +79,11 @@ export class ByteFileWriter implements ByteSink {
     this.buffer = this.keptBuffers.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES);
     this.length = 0;
     // After a failure the bytes go nowhere: the next flush reports it.
-    if (this.failure) {
+    if (this.file.hasFailed) {
       this.keep(filled);
       return;
     }
-    this.stream.write(filled.subarray(0, length), (error) => {
+    this.file.write(filled.subarray(0, length), (error) => {
       if (!error) this.keep(filled);
     });
   }
@@ -104,23 +91,6 @@ export class ByteFileWriter implements ByteSink {
   private keep(buffer: Buffer): void {
     if (buffer.length === BUFFER_BYTES && this.keptBuffers.length < MAX_KEPT_BUFFERS) {
       this.keptBuffers.push(buffer);
-    }
-  }
-
-  private async drain(): Promise<void> {
-    // `once` rejects if the stream fails while we wait, so a dead disk cannot hang us here.
-    await once(this.stream, 'drain').catch((error: Error) => {
-      this.failure = error;
-    });
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure) {
-      throw new FeatureflowError(
-        'io_failed',
-        `cannot write ${this.path}: ${this.failure.message} (check the folder exists and is writable)`,
-        { cause: this.failure, context: { path: this.path } },
-      );
     }
   }
 }

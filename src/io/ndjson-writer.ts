@@ -9,9 +9,7 @@
  * stream may hold a few MiB for the disk; past that, `flushIfFull` waits for it to drain.
  */
 
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { FeatureflowError } from '../core/errors.ts';
+import { FileOutput } from './file-output.ts';
 
 const HAND_OVER_AT_CHARS = 1 << 16;
 /**
@@ -31,18 +29,14 @@ const ENCODE_BUFFER_BYTES = 3 * HAND_OVER_AT_CHARS + (1 << 16);
 const MAX_KEPT_ENCODE_BUFFERS = 32;
 
 export class NdjsonWriter {
-  private readonly stream: WriteStream;
+  private readonly file: FileOutput;
   private readonly buffer: string[] = [];
   private bufferedChars = 0;
-  private failure: Error | undefined;
   private linesWritten = 0;
   private readonly encodeBuffers: Buffer[] = [];
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { highWaterMark: IN_FLIGHT_BYTES });
-    this.stream.on('error', (error) => {
-      this.failure = error;
-    });
+    this.file = new FileOutput(path, IN_FLIGHT_BYTES);
   }
 
   get count(): number {
@@ -62,58 +56,34 @@ export class NdjsonWriter {
 
   /** Waits for the disk if more than a few MiB are waiting for it. */
   async flushIfFull(): Promise<void> {
-    if (this.stream.writableNeedDrain) await this.drain();
-    this.throwIfFailed();
+    await this.file.waitIfFull();
   }
 
   /** Hands every buffered line to the stream and waits for the disk if it lags. */
   async flush(): Promise<void> {
-    this.throwIfFailed();
+    this.file.throwIfFailed();
     this.handOver();
-    if (this.stream.writableNeedDrain) await this.drain();
-    this.throwIfFailed();
+    await this.file.waitIfFull();
   }
 
   async close(): Promise<void> {
     await this.flush();
-    this.stream.end();
-    // Rejects if the file fails while closing (or could never be opened): reported as above.
-    await once(this.stream, 'close').catch((error: Error) => {
-      this.failure ??= error;
-    });
-    this.throwIfFailed();
+    await this.file.close();
   }
 
   private handOver(): void {
-    if (this.buffer.length === 0 || this.failure) return;
+    if (this.buffer.length === 0 || this.file.hasFailed) return;
     const text = `${this.buffer.join('\n')}\n`;
     this.buffer.length = 0;
     this.bufferedChars = 0;
     if (text.length * 3 > ENCODE_BUFFER_BYTES) {
-      this.stream.write(text);
+      this.file.write(text);
       return;
     }
     const bytes = this.encodeBuffers.pop() ?? Buffer.allocUnsafeSlow(ENCODE_BUFFER_BYTES);
     const length = bytes.write(text, 0, 'utf8');
-    this.stream.write(bytes.subarray(0, length), () => {
+    this.file.write(bytes.subarray(0, length), () => {
       if (this.encodeBuffers.length < MAX_KEPT_ENCODE_BUFFERS) this.encodeBuffers.push(bytes);
     });
-  }
-
-  private async drain(): Promise<void> {
-    // `once` rejects if the stream fails while we wait, so a dead disk cannot hang us here.
-    await once(this.stream, 'drain').catch((error: Error) => {
-      this.failure = error;
-    });
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure) {
-      throw new FeatureflowError(
-        'io_failed',
-        `cannot write ${this.path}: ${this.failure.message} (check the folder exists and is writable)`,
-        { cause: this.failure, context: { path: this.path } },
-      );
-    }
   }
 }
