@@ -10,7 +10,7 @@
  * is faulted in page by page, at 10-15 us a page on the machines measured.
  */
 
-import { FileOutput } from './file-output.ts';
+import { HandOverWriter } from './file-output.ts';
 
 /** Where an encoder writes bytes: into `buffer` from `length` on, after `reserve`. */
 export interface ByteSink {
@@ -33,14 +33,13 @@ const IN_FLIGHT_BYTES = 8 << 20;
  */
 const MAX_KEPT_BUFFERS = IN_FLIGHT_BYTES / BUFFER_BYTES + 8;
 
-export class ByteFileWriter implements ByteSink {
+export class ByteFileWriter extends HandOverWriter implements ByteSink {
   buffer: Buffer = Buffer.allocUnsafeSlow(BUFFER_BYTES);
   length = 0;
-  private readonly file: FileOutput;
   private readonly keptBuffers: Buffer[] = [];
 
-  constructor(readonly path: string) {
-    this.file = new FileOutput(path, IN_FLIGHT_BYTES);
+  constructor(path: string) {
+    super(path, IN_FLIGHT_BYTES);
   }
 
   reserve(bytes: number): void {
@@ -54,25 +53,8 @@ export class ByteFileWriter implements ByteSink {
     }
   }
 
-  /** Waits for the disk if more than a few MiB are waiting for it. */
-  async flushIfFull(): Promise<void> {
-    await this.file.waitIfFull();
-  }
-
-  /** Hands every byte written to the stream and waits for the disk if it lags. */
-  async flush(): Promise<void> {
-    this.file.throwIfFailed();
-    this.handOver();
-    await this.file.waitIfFull();
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    await this.file.close();
-  }
-
   /** Hands the filled part of the buffer to the stream and takes an empty buffer. */
-  private handOver(): void {
+  protected handOver(): void {
     if (this.length === 0) return;
     const filled = this.buffer;
     const length = this.length;

@@ -63,3 +63,38 @@ export class FileOutput {
     }
   }
 }
+
+/**
+ * A writer that buffers what it is given and hands it to a FileOutput in pieces
+ * (`handOver`); what both writers share: waiting for the disk, flushing, closing.
+ */
+export abstract class HandOverWriter {
+  protected readonly file: FileOutput;
+
+  constructor(
+    readonly path: string,
+    inFlightBytes: number,
+  ) {
+    this.file = new FileOutput(path, inFlightBytes);
+  }
+
+  /** Waits for the disk if more than a few MiB are waiting for it. */
+  async flushIfFull(): Promise<void> {
+    await this.file.waitIfFull();
+  }
+
+  /** Hands everything buffered to the file and waits for the disk if it lags. */
+  async flush(): Promise<void> {
+    this.file.throwIfFailed();
+    this.handOver();
+    await this.file.waitIfFull();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.file.close();
+  }
+
+  /** Hands what is buffered to the file. */
+  protected abstract handOver(): void;
+}

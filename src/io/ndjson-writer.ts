@@ -9,7 +9,7 @@
  * stream may hold a few MiB for the disk; past that, `flushIfFull` waits for it to drain.
  */
 
-import { FileOutput } from './file-output.ts';
+import { HandOverWriter } from './file-output.ts';
 
 const HAND_OVER_AT_CHARS = 1 << 16;
 /**
@@ -28,15 +28,14 @@ const IN_FLIGHT_BYTES = 8 << 20;
 const ENCODE_BUFFER_BYTES = 3 * HAND_OVER_AT_CHARS + (1 << 16);
 const MAX_KEPT_ENCODE_BUFFERS = 32;
 
-export class NdjsonWriter {
-  private readonly file: FileOutput;
+export class NdjsonWriter extends HandOverWriter {
   private readonly buffer: string[] = [];
   private bufferedChars = 0;
   private linesWritten = 0;
   private readonly encodeBuffers: Buffer[] = [];
 
-  constructor(readonly path: string) {
-    this.file = new FileOutput(path, IN_FLIGHT_BYTES);
+  constructor(path: string) {
+    super(path, IN_FLIGHT_BYTES);
   }
 
   get count(): number {
@@ -54,24 +53,7 @@ export class NdjsonWriter {
     this.writeLine(JSON.stringify(value));
   }
 
-  /** Waits for the disk if more than a few MiB are waiting for it. */
-  async flushIfFull(): Promise<void> {
-    await this.file.waitIfFull();
-  }
-
-  /** Hands every buffered line to the stream and waits for the disk if it lags. */
-  async flush(): Promise<void> {
-    this.file.throwIfFailed();
-    this.handOver();
-    await this.file.waitIfFull();
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    await this.file.close();
-  }
-
-  private handOver(): void {
+  protected handOver(): void {
     if (this.buffer.length === 0 || this.file.hasFailed) return;
     const text = `${this.buffer.join('\n')}\n`;
     this.buffer.length = 0;
