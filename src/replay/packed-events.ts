@@ -66,7 +66,8 @@ export class EventPacker {
     this.fieldValues = fields.map(() => 0);
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;
-    this.dictionary = new StringIndexes(maxDictionaryStrings + capacity * this.width);
+    // Sized for the strings kept between restarts; it grows itself for a batch's new ones.
+    this.dictionary = new StringIndexes(maxDictionaryStrings);
     this.buffers = new RecycledBuffers(capacity * this.width);
     this.batch = this.emptyBatch();
     const ruleOf = (name: string) => {
