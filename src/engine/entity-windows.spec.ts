@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EntityWindows } from './entity-windows.ts';
+import { newFiredWindows } from './fired-windows.ts';
 
 const SLIDE = 10;
 const SIZE = 30;
@@ -27,7 +28,7 @@ describe('EntityWindows', () => {
           if (step === 'fire') {
             if (open.size === 0) continue;
             const oldest = Math.min(...open);
-            expect(entity.fireOldest(SIZE, SLIDE).windowStart).toBe(oldest);
+            expect(entity.fireOldest(SIZE, SLIDE, newFiredWindows()).windowStart).toBe(oldest);
             open.delete(oldest);
             fired = oldest;
             continue;
@@ -58,7 +59,7 @@ describe('EntityWindows', () => {
     entity.addEvent('c', 125);
     entity.addEvent('d', 12);
     const fired = [0, 10, 20, 100, 110, 120].map(() => {
-      const window = entity.fireOldest(SIZE, SLIDE);
+      const window = entity.fireOldest(SIZE, SLIDE, newFiredWindows());
       return [window.windowStart, window.getEvents().join('')];
     });
     expect(fired).toEqual([

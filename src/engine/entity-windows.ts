@@ -10,7 +10,8 @@
  * because an event arriving after the window fired could not have joined it, and the window
  * fires (and is gone) before any later event arrives.
  */
-import { SlidingWindow } from '../core/utils/windowing.ts';
+import type { SlidingWindow } from '../core/utils/windowing.ts';
+import type { FiredWindows } from './fired-windows.ts';
 import type { FiringEntity } from './firing-order.ts';
 
 export class EntityWindows<E> implements FiringEntity {
@@ -35,7 +36,15 @@ export class EntityWindows<E> implements FiringEntity {
   private eventCount = 0;
   firingMark = 0;
 
-  constructor(readonly entityId: string) {}
+  constructor(public entityId: string) {}
+
+  /**
+   * Takes this state, whose windows have all fired (so it holds no events), for another entity:
+   * the engine keeps such states for reuse rather than making new ones (see its `idleStates`).
+   */
+  reuseFor(entityId: string): void {
+    this.entityId = entityId;
+  }
 
   get hasOpenWindows(): boolean {
     return this.list === undefined ? this.runLength > 0 : this.listHead < this.list.length;
@@ -79,10 +88,16 @@ export class EntityWindows<E> implements FiringEntity {
 
   /**
    * Closes the oldest open window, the next to fire: windows of one entity fire in order of
-   * end. Returns it with its events in arrival order, and forgets the events no later window
-   * contains (those before the next start, start + slide).
+   * end. Returns it, made by `windows`, with its events in arrival order, and forgets the events
+   * no later window contains (those before the next start, start + slide), passing each to
+   * `onReleased` if given: the returned window may still hold them.
    */
-  fireOldest(windowSizeMs: number, slideMs: number): SlidingWindow<E> {
+  fireOldest(
+    windowSizeMs: number,
+    slideMs: number,
+    windows: FiredWindows<E>,
+    onReleased?: (event: E) => void,
+  ): SlidingWindow<E> {
     let start: number;
     if (this.list === undefined) {
       start = this.runStart;
@@ -103,7 +118,7 @@ export class EntityWindows<E> implements FiringEntity {
       const time = times[i]!;
       if (time >= start && time < end) size++;
     }
-    const inWindow: E[] = new Array(size);
+    const inWindow = windows.eventsArray(size);
     let filled = 0;
     let kept = 0;
     for (let i = 0; i < count; i++) {
@@ -114,13 +129,15 @@ export class EntityWindows<E> implements FiringEntity {
         events[kept] = event;
         times[kept] = time;
         kept++;
+      } else if (onReleased !== undefined) {
+        onReleased(event);
       }
     }
     // A loop, not fill(): fill is a call into V8's runtime, which cost more than the few slots
     // it clears here (3% of the window thread's instructions).
     for (let i = kept; i < count; i++) events[i] = undefined;
     this.eventCount = kept;
-    return new SlidingWindow(this.entityId, start, end, inWindow);
+    return windows.window(this.entityId, start, end, inWindow);
   }
 
   /** The general case: new starts merged into the list, scanning from its newest end. */

@@ -24,6 +24,11 @@ function compareEntities(a: FiringEntity, b: FiringEntity): number {
 
 export class FiringOrder<T extends FiringEntity> {
   private previous: T[] = [];
+  /**
+   * The ids the previous entities had: the engine reuses the state of an entity that has no
+   * open window for another entity, and a state renamed since is not in order any more.
+   */
+  private previousIds: string[] = [];
   private mark = 0;
 
   /** `entities` (each entity once) in entity order. Takes ownership of the array. */
@@ -32,8 +37,10 @@ export class FiringOrder<T extends FiringEntity> {
     const mark = ++this.mark;
     for (const entity of entities) entity.firingMark = mark;
     const carried: T[] = [];
-    for (const entity of this.previous) {
-      if (entity.firingMark === mark) {
+    const { previous, previousIds } = this;
+    for (let i = 0; i < previous.length; i++) {
+      const entity = previous[i]!;
+      if (entity.firingMark === mark && entity.entityId === previousIds[i]) {
         entity.firingMark = -mark;
         carried.push(entity);
       }
@@ -46,6 +53,7 @@ export class FiringOrder<T extends FiringEntity> {
       sorted = fresh.length === 0 ? carried : merge(carried, fresh);
     }
     this.previous = sorted;
+    this.previousIds = sorted.map((entity) => entity.entityId);
     return sorted;
   }
 }

@@ -21,6 +21,7 @@ import {
   type SlidingWindow,
 } from '../core/utils/windowing.ts';
 import { EntityWindows } from './entity-windows.ts';
+import { type FiredWindows, LentWindows, newFiredWindows } from './fired-windows.ts';
 import { FiringOrder } from './firing-order.ts';
 
 export { compareEntityIds } from './firing-order.ts';
@@ -44,16 +45,38 @@ export interface WindowedEngineOptions<E, W = E> {
   windowEventOf?: (event: E) => W;
   /**
    * Called once per fired window with at least one event, in (window_end, entity_id) order.
-   * The window is the caller's to keep: the engine holds no reference to it afterwards.
+   * The window is the caller's to keep: the engine holds no reference to it afterwards (unless
+   * `lendsWindows`).
    */
   onWindowFired: (window: SlidingWindow<W>) => void;
+  /**
+   * Hand `onWindowFired` one window object, refilled for every window, and events arrays reused
+   * by size, instead of new ones: the caller reads them during the call and keeps neither
+   * (./fired-windows.ts). For a caller that turns each window into a row at once.
+   */
+  lendsWindows?: boolean;
+  /**
+   * Called for each window event the engine no longer holds (every window containing it has
+   * fired), so the caller can reuse the object. The window being fired may still hold it: reuse
+   * it only for an event processed after `onWindowFired` returns.
+   */
+  onEventReleased?: (event: W) => void;
   /** Called for an event that joined no window (all its windows had fired). */
   onLateEvent: (event: E, watermark: number) => void;
 }
 
+/** Enough for every entity of a busy replay to come back to a kept state; 64 bytes or so each. */
+const MAX_IDLE_STATES = 1 << 14;
+
 export class WindowedEngine<E, W = E> {
   /** The entities with at least one open window. */
   private readonly entities = new Map<string, EntityWindows<W>>();
+  /**
+   * States of entities whose windows have all fired, kept for the next new entity: with 10,000
+   * cards a fifth of the events found their entity gone and made a new state with new arrays,
+   * most of the engine's garbage. At most MAX_IDLE_STATES, so memory follows the open windows.
+   */
+  private readonly idleStates: EntityWindows<W>[] = [];
   /** Entities with an open window, filed by the window's end; firing walks `openEnds`. */
   private readonly openByEnd = new Map<number, EntityWindows<W>[]>();
   private readonly openEnds: number[] = [];
@@ -70,6 +93,8 @@ export class WindowedEngine<E, W = E> {
   private readonly timeOf: (event: E) => number;
   private readonly windowEventOf: ((event: E) => W) | undefined;
   private readonly onWindowFired: (window: SlidingWindow<W>) => void;
+  private readonly firedWindows: FiredWindows<W>;
+  private readonly onEventReleased: ((event: W) => void) | undefined;
   private readonly onLateEvent: (event: E, watermark: number) => void;
 
   constructor(options: WindowedEngineOptions<E, W>) {
@@ -80,6 +105,8 @@ export class WindowedEngine<E, W = E> {
     this.windowEventOf = options.windowEventOf;
     this.onWindowFired = options.onWindowFired;
     this.onLateEvent = options.onLateEvent;
+    this.firedWindows = options.lendsWindows ? new LentWindows<W>() : newFiredWindows<W>();
+    this.onEventReleased = options.onEventReleased;
     this.firedUpTo = options.initialWatermark ?? Number.NEGATIVE_INFINITY;
     if (!options.externalWatermark) {
       this.watermarks = new WatermarkGenerator({
@@ -141,7 +168,9 @@ export class WindowedEngine<E, W = E> {
     const entityId = this.entityOf(event);
     let entity = this.entities.get(entityId);
     if (entity === undefined) {
-      entity = new EntityWindows<W>(entityId);
+      entity = this.idleStates.pop();
+      if (entity === undefined) entity = new EntityWindows<W>(entityId);
+      else entity.reuseFor(entityId);
       this.entities.set(entityId, entity);
     }
     const windowEventOf = this.windowEventOf;
@@ -179,8 +208,16 @@ export class WindowedEngine<E, W = E> {
       this.openByEnd.delete(end);
       for (const entity of entities) {
         this.openWindowCount--;
-        const window = entity.fireOldest(this.windowSizeMs, this.slideMs);
-        if (!entity.hasOpenWindows) this.entities.delete(entity.entityId);
+        const window = entity.fireOldest(
+          this.windowSizeMs,
+          this.slideMs,
+          this.firedWindows,
+          this.onEventReleased,
+        );
+        if (!entity.hasOpenWindows) {
+          this.entities.delete(entity.entityId);
+          if (this.idleStates.length < MAX_IDLE_STATES) this.idleStates.push(entity);
+        }
         this.onWindowFired(window);
       }
       fired++;

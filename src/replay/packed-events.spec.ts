@@ -73,8 +73,33 @@ describe('EventPacker and PackedEventReader', () => {
       const read: (number | string)[] = [];
       job.windowEventValues(event as never, read);
       expect(read).toEqual(values);
+      // refillWindowEvent makes the same event out of one made before, keeping its shape.
+      const other = job.windowEventFields.map((field, i) =>
+        field.kind === 'string' ? `other-${i}` : -i - 0.25,
+      );
+      job.refillWindowEvent(event, other);
+      expect(event).toEqual(job.windowEventFrom(other));
+      expect(Object.keys(event)).toEqual(job.windowEventFields.map((field) => field.name));
     },
   );
+
+  it('hands out released window events again, filled with the current event', () => {
+    const packer = new EventPacker(TRANSACTIONS_JOB, 4);
+    const at = (i: number) => ({ amount: i, merchant_id: `m-${i}`, country: 'NL', timestamp: i });
+    for (let i = 0; i < 3; i++) packer.add(at(i), 'card', i);
+    const reader = new PackedEventReader(TRANSACTIONS_JOB);
+    reader.load(packer.take());
+    reader.next();
+    const first = reader.windowEvent();
+    expect(first).toEqual(at(0));
+    reader.release(first);
+    reader.next();
+    const second = reader.windowEvent();
+    expect(second).toBe(first);
+    expect(second).toEqual(at(1));
+    reader.next();
+    expect(reader.windowEvent()).not.toBe(first);
+  });
 });
 
 describe('EventPacker.addScanned', () => {

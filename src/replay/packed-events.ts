@@ -24,7 +24,12 @@ import { StringIndexes } from './string-indexes.ts';
  */
 export type WindowEventShape = Pick<
   JobDefinition,
-  'windowEventFields' | 'windowEventFrom' | 'windowEventValues' | 'fieldRules' | 'entityField'
+  | 'windowEventFields'
+  | 'windowEventFrom'
+  | 'refillWindowEvent'
+  | 'windowEventValues'
+  | 'fieldRules'
+  | 'entityField'
 >;
 
 const MAX_DICTIONARY_STRINGS = 1 << 16;
@@ -164,9 +169,16 @@ export class EventPacker {
 /**
  * The window thread's side: steps through a batch; after each `next()` the current event's
  * time, entity id and window event (an object with exactly the declared fields) are at hand.
+ * Window events the engine has released come back through `release` and are filled again:
+ * a window event lives for minutes of event time, long enough to be copied twice by the
+ * young generation's collector, so a new one per event was dear garbage.
  */
 export class PackedEventReader {
   private readonly windowEventFrom: WindowEventShape['windowEventFrom'];
+  private readonly refillWindowEvent: WindowEventShape['refillWindowEvent'];
+  /** Released window events, the first `releasedCount` of them, reused last in first out. */
+  private readonly released: object[] = [];
+  private releasedCount = 0;
   private readonly isString: readonly boolean[];
   private readonly width: number;
   private readonly fieldValues: (number | string)[];
@@ -183,6 +195,7 @@ export class PackedEventReader {
     this.width = 2 + fields.length;
     this.fieldValues = fields.map(() => 0);
     this.windowEventFrom = shape.windowEventFrom;
+    this.refillWindowEvent = shape.refillWindowEvent;
   }
 
   load(batch: PackedEvents): void {
@@ -208,8 +221,19 @@ export class PackedEventReader {
     return true;
   }
 
-  /** The current event as the feature function reads it: a new object with the fields in order. */
+  /**
+   * The current event as the feature function reads it, an object with the fields in order: a
+   * released one filled again, or a new one.
+   */
   windowEvent(): object {
-    return this.windowEventFrom(this.fieldValues);
+    if (this.releasedCount === 0) return this.windowEventFrom(this.fieldValues);
+    const event = this.released[--this.releasedCount]!;
+    this.refillWindowEvent(event, this.fieldValues);
+    return event;
+  }
+
+  /** Takes back a window event no window holds any more (the engine's `onEventReleased`). */
+  release(event: object): void {
+    this.released[this.releasedCount++] = event;
   }
 }

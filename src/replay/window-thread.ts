@@ -50,6 +50,10 @@ const engine = new WindowedEngine<PackedEventReader, object>({
   entityOf: (current) => current.entityId,
   timeOf: (current) => current.time,
   windowEventOf: (current) => current.windowEvent(),
+  // The row is computed at once and nothing keeps a window or its events after it: the engine
+  // lends one window object, and the window events go back to the reader to be filled again.
+  lendsWindows: true,
+  onEventReleased: (event) => reader.release(event),
   onWindowFired: (window) => {
     result.windows++;
     output.write(computeFeaturesInto(window.getEvents(), config.processor, window, row));

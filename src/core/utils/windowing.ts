@@ -10,7 +10,7 @@ export class SlidingWindow<E> {
     readonly windowStart: number,
     readonly windowEnd: number,
     /** The events so far, in arrival order (the engine hands over a fired window's events). */
-    private readonly events: E[] = [],
+    protected events: E[] = [],
   ) {}
 
   addEvent(event: E): void {
