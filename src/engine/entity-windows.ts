@@ -35,6 +35,7 @@ export class EntityWindows<E> implements FiringEntity {
   private readonly times: number[] = [];
   private eventCount = 0;
   firingMark = 0;
+  firingId = '';
 
   constructor(public entityId: string) {}
 

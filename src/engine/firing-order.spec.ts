@@ -16,7 +16,10 @@ describe('FiringOrder', () => {
     fc.assert(
       fc.property(ends, (endsInput) => {
         const order = new FiringOrder<FiringEntity>();
-        const states = new Map<string, { entityId: string; firingMark: number }>();
+        const states = new Map<
+          string,
+          { entityId: string; firingMark: number; firingId: string }
+        >();
         for (const end of endsInput) {
           const entities: FiringEntity[] = [];
           for (const [id, how] of end) {
@@ -31,7 +34,7 @@ describe('FiringOrder', () => {
               state = idle;
               states.set(id, state);
             } else if (state === undefined || how === 'recreated') {
-              state = { entityId: id, firingMark: 0 };
+              state = { entityId: id, firingMark: 0, firingId: '' };
               states.set(id, state);
             }
             entities.push(state);

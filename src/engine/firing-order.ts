@@ -7,10 +7,15 @@
  * others are sorted, and the two runs are merged.
  */
 
-/** An entity with a window at the end being fired; `firingMark` belongs to FiringOrder. */
+/** An entity with a window at the end being fired; `firingMark` and `firingId` belong to FiringOrder. */
 export interface FiringEntity {
   readonly entityId: string;
   firingMark: number;
+  /**
+   * The id the entity had when last put in order: the engine reuses the state of an entity with
+   * no open window for another entity, and a state renamed since is not in order any more.
+   */
+  firingId: string;
 }
 
 /** Entity order within one window end: plain string order, as Flink and most languages sort. */
@@ -23,50 +28,56 @@ function compareEntities(a: FiringEntity, b: FiringEntity): number {
 }
 
 export class FiringOrder<T extends FiringEntity> {
-  private previous: T[] = [];
-  /**
-   * The ids the previous entities had: the engine reuses the state of an entity that has no
-   * open window for another entity, and a state renamed since is not in order any more.
-   */
-  private previousIds: string[] = [];
+  /** The last end's entities in order, refilled by every `sort`, which returns it. */
+  private order: T[] = [];
+  /** Scratch: the entities of this end found in the last one, in its order. */
+  private readonly carried: T[] = [];
   private mark = 0;
 
-  /** `entities` (each entity once) in entity order. Takes ownership of the array. */
-  sort(entities: T[]): T[] {
+  /**
+   * `entities` (each entity once) in entity order, valid until the next call. Takes ownership
+   * of the array.
+   */
+  sort(entities: T[]): readonly T[] {
     // Marks: `mark` for this end's entities, `-mark` once found in the previous order.
     const mark = ++this.mark;
     for (const entity of entities) entity.firingMark = mark;
-    const carried: T[] = [];
-    const { previous, previousIds } = this;
-    for (let i = 0; i < previous.length; i++) {
-      const entity = previous[i]!;
-      if (entity.firingMark === mark && entity.entityId === previousIds[i]) {
+    const { order, carried } = this;
+    let carriedCount = 0;
+    for (let i = 0; i < order.length; i++) {
+      const entity = order[i]!;
+      if (entity.firingMark === mark && entity.firingId === entity.entityId) {
         entity.firingMark = -mark;
-        carried.push(entity);
+        carried[carriedCount++] = entity;
       }
     }
-    let sorted: T[];
-    if (carried.length === 0) {
-      sorted = entities.sort(compareEntities);
+    if (carriedCount === 0) {
+      this.order = entities.sort(compareEntities);
     } else {
       const fresh = entities.filter((entity) => entity.firingMark === mark).sort(compareEntities);
-      sorted = fresh.length === 0 ? carried : merge(carried, fresh);
+      // The carried entities are copied out, so the order is rewritten in place.
+      mergeInto(order, carried, carriedCount, fresh);
+      for (let i = 0; i < carriedCount; i++) carried[i] = undefined as unknown as T;
     }
-    this.previous = sorted;
-    this.previousIds = sorted.map((entity) => entity.entityId);
-    return sorted;
+    for (const entity of this.order) entity.firingId = entity.entityId;
+    return this.order;
   }
 }
 
-function merge<T extends FiringEntity>(a: T[], b: T[]): T[] {
-  const merged: T[] = new Array(a.length + b.length);
+/** The first `aCount` of `a` and all of `b`, both in order, merged into `into`. */
+function mergeInto<T extends FiringEntity>(
+  into: T[],
+  a: readonly T[],
+  aCount: number,
+  b: readonly T[],
+): void {
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) {
-    merged[k++] = a[i]!.entityId < b[j]!.entityId ? a[i++]! : b[j++]!;
+  while (i < aCount && j < b.length) {
+    into[k++] = a[i]!.entityId < b[j]!.entityId ? a[i++]! : b[j++]!;
   }
-  while (i < a.length) merged[k++] = a[i++]!;
-  while (j < b.length) merged[k++] = b[j++]!;
-  return merged;
+  while (i < aCount) into[k++] = a[i++]!;
+  while (j < b.length) into[k++] = b[j++]!;
+  into.length = k;
 }

@@ -65,6 +65,9 @@ export interface WindowedEngineOptions<E, W = E> {
   onLateEvent: (event: E, watermark: number) => void;
 }
 
+/** With a window five slides long, an event's windows end at the newest five ends. */
+const NEWEST_ENDS_SCANNED = 8;
+
 /** Enough for every entity of a busy replay to come back to a kept state; 64 bytes or so each. */
 const MAX_IDLE_STATES = 1 << 14;
 
@@ -77,9 +80,13 @@ export class WindowedEngine<E, W = E> {
    * most of the engine's garbage. At most MAX_IDLE_STATES, so memory follows the open windows.
    */
   private readonly idleStates: EntityWindows<W>[] = [];
-  /** Entities with an open window, filed by the window's end; firing walks `openEnds`. */
-  private readonly openByEnd = new Map<number, EntityWindows<W>[]>();
+  /**
+   * The ends of the open windows, ascending, and at the same index the entities with a window
+   * there; firing walks them from the front. Two arrays rather than a Map by end: an end is a
+   * double (epoch milliseconds), and a Map lookup boxed it, 16 bytes for every opened window.
+   */
   private readonly openEnds: number[] = [];
+  private readonly openByEnd: EntityWindows<W>[][] = [];
   private readonly firingOrder = new FiringOrder<EntityWindows<W>>();
   /** Scratch: the starts of the windows an event has just opened. */
   private readonly openedStarts: number[] = [];
@@ -186,26 +193,42 @@ export class WindowedEngine<E, W = E> {
   }
 
   private fileUnderEnd(entity: EntityWindows<W>, end: number): void {
-    let entities = this.openByEnd.get(end);
-    if (entities === undefined) {
-      entities = [];
-      this.openByEnd.set(end, entities);
-      const ends = this.openEnds;
-      // Ends mostly arrive in order, so the common case is an append.
-      let index = ends.length;
-      while (index > 0 && ends[index - 1]! > end) index--;
+    const ends = this.openEnds;
+    const index = this.endIndex(end);
+    if (index === ends.length) {
+      ends.push(end);
+      this.openByEnd.push([entity]);
+    } else if (ends[index] !== end) {
       ends.splice(index, 0, end);
+      this.openByEnd.splice(index, 0, [entity]);
+    } else {
+      this.openByEnd[index]!.push(entity);
     }
-    entities.push(entity);
+  }
+
+  /** Where `end` is, or belongs, in `openEnds`: the first index whose end is not below it. */
+  private endIndex(end: number): number {
+    const ends = this.openEnds;
+    let high = ends.length;
+    // An event's windows end at the newest few ends: look there first, then search.
+    for (let steps = 0; steps < NEWEST_ENDS_SCANNED; steps++) {
+      if (high === 0 || ends[high - 1]! < end) return high;
+      high--;
+    }
+    let low = 0;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (ends[middle]! < end) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   private fireUpTo(watermark: number): void {
     const ends = this.openEnds;
     let fired = 0;
     while (fired < ends.length && ends[fired]! - 1 <= watermark) {
-      const end = ends[fired]!;
-      const entities = this.firingOrder.sort(this.openByEnd.get(end)!);
-      this.openByEnd.delete(end);
+      const entities = this.firingOrder.sort(this.openByEnd[fired]!);
       for (const entity of entities) {
         this.openWindowCount--;
         const window = entity.fireOldest(
@@ -222,6 +245,9 @@ export class WindowedEngine<E, W = E> {
       }
       fired++;
     }
-    if (fired > 0) ends.splice(0, fired);
+    if (fired > 0) {
+      ends.splice(0, fired);
+      this.openByEnd.splice(0, fired);
+    }
   }
 }

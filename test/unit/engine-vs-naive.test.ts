@@ -18,6 +18,7 @@ const windowShapes = fc.constantFrom(
   { windowSizeMs: 500, slideMs: 200 }, // size not a multiple of the slide
   { windowSizeMs: 100, slideMs: 300 }, // gaps between windows: some events join none
   { windowSizeMs: 1, slideMs: 1 },
+  { windowSizeMs: 60, slideMs: 1 }, // many open ends: the engine searches them, not just the newest
 );
 
 /** A stream that mostly moves forward, with jitter, jumps (idle gaps), exact boundaries and stragglers. */
