@@ -13,8 +13,9 @@
 import type { SlidingWindow } from '../core/utils/windowing.ts';
 import type { FiredWindows } from './fired-windows.ts';
 import type { FiringEntity } from './firing-order.ts';
+import type { IdleState } from './idle-states.ts';
 
-export class EntityWindows<E> implements FiringEntity {
+export class EntityWindows<E> implements FiringEntity, IdleState {
   /**
    * The open windows: mostly one run of consecutive starts, kept as its first start and its
    * length, with no array to reach when a window fires (with 10,000 cards, reaching a list of
@@ -36,6 +37,8 @@ export class EntityWindows<E> implements FiringEntity {
   private eventCount = 0;
   firingMark = 0;
   firingId = '';
+  /** Belongs to IdleStates (./idle-states.ts): 0 while the entity has an open window. */
+  idleTicket = 0;
 
   constructor(public entityId: string) {}
 

@@ -23,6 +23,7 @@ import {
 import { EntityWindows } from './entity-windows.ts';
 import { type FiredWindows, LentWindows, newFiredWindows } from './fired-windows.ts';
 import { FiringOrder } from './firing-order.ts';
+import { IdleStates } from './idle-states.ts';
 
 export { compareEntityIds } from './firing-order.ts';
 
@@ -68,18 +69,18 @@ export interface WindowedEngineOptions<E, W = E> {
 /** With a window five slides long, an event's windows end at the newest five ends. */
 const NEWEST_ENDS_SCANNED = 8;
 
-/** Enough for every entity of a busy replay to come back to a kept state; 64 bytes or so each. */
+/** Idle states kept: enough for every card of a busy replay to come back to its own. */
 const MAX_IDLE_STATES = 1 << 14;
 
 export class WindowedEngine<E, W = E> {
-  /** The entities with at least one open window. */
+  /** The entities with an open window, and the idle ones still kept in `idleStates`. */
   private readonly entities = new Map<string, EntityWindows<W>>();
   /**
-   * States of entities whose windows have all fired, kept for the next new entity: with 10,000
-   * cards a fifth of the events found their entity gone and made a new state with new arrays,
-   * most of the engine's garbage. At most MAX_IDLE_STATES, so memory follows the open windows.
+   * States of entities whose windows have all fired, kept for the entity's return or for a new
+   * entity to take over (./idle-states.ts): a new state with new arrays for each was most of the
+   * engine's garbage with 10,000 cards.
    */
-  private readonly idleStates: EntityWindows<W>[] = [];
+  private readonly idleStates = new IdleStates<EntityWindows<W>>(MAX_IDLE_STATES);
   /**
    * The ends of the open windows, ascending, and at the same index the entities with a window
    * there; firing walks them from the front. Two arrays rather than a Map by end: an end is a
@@ -134,6 +135,11 @@ export class WindowedEngine<E, W = E> {
     return this.openWindowCount;
   }
 
+  /** Entity states held: those with an open window, and at most 16,384 idle ones kept for reuse. */
+  get heldEntityStates(): number {
+    return this.entities.size;
+  }
+
   /**
    * Steps 2 and 3 of DESIGN section 5 for one valid event. Returns false when the event was
    * late (it joined no window).
@@ -175,10 +181,17 @@ export class WindowedEngine<E, W = E> {
     const entityId = this.entityOf(event);
     let entity = this.entities.get(entityId);
     if (entity === undefined) {
-      entity = this.idleStates.pop();
-      if (entity === undefined) entity = new EntityWindows<W>(entityId);
-      else entity.reuseFor(entityId);
+      entity = this.idleStates.takeOldest();
+      if (entity === undefined) {
+        entity = new EntityWindows<W>(entityId);
+      } else {
+        this.entities.delete(entity.entityId);
+        entity.reuseFor(entityId);
+      }
       this.entities.set(entityId, entity);
+    } else {
+      // Active again if it was idle: its place in the idle queue goes stale.
+      entity.idleTicket = 0;
     }
     const windowEventOf = this.windowEventOf;
     entity.addEvent(
@@ -238,8 +251,8 @@ export class WindowedEngine<E, W = E> {
           this.onEventReleased,
         );
         if (!entity.hasOpenWindows) {
-          this.entities.delete(entity.entityId);
-          if (this.idleStates.length < MAX_IDLE_STATES) this.idleStates.push(entity);
+          const evicted = this.idleStates.add(entity);
+          if (evicted !== undefined) this.entities.delete(evicted.entityId);
         }
         this.onWindowFired(window);
       }

@@ -154,6 +154,28 @@ describe('WindowedEngine against the naive reference', () => {
     expect(maxOpen).toBeLessThanOrEqual(7 * 4);
   });
 
+  it('keeps at most 16,384 idle entity states, however many entities went idle', () => {
+    const engine = new WindowedEngine<TestEvent>({
+      windowSizeMs: 300,
+      slideMs: 100,
+      maxOutOfOrdernessMs: 10,
+      entityOf: (e) => e.entity,
+      timeOf: (e) => e.t,
+      onWindowFired: () => {},
+      onLateEvent: () => {},
+    });
+    // 50,000 entities with open windows at once, then one event far later fires them all.
+    for (let i = 0; i < 50_000; i++)
+      engine.process({ id: i, entity: `e${i}`, t: 1_000 + (i % 50) });
+    expect(engine.heldEntityStates).toBe(50_000);
+    engine.process({ id: 50_000, entity: 'later', t: 100_000 });
+    expect(engine.heldEntityStates).toBe(16_384 + 1);
+    // A returning entity finds its kept state; a new one takes over the oldest kept state.
+    engine.process({ id: 50_001, entity: 'e49999', t: 100_000 });
+    engine.process({ id: 50_002, entity: 'new', t: 100_000 });
+    expect(engine.heldEntityStates).toBe(16_384 + 1);
+  });
+
   it('counts an event as late only when every window containing it has fired', () => {
     const late: number[] = [];
     const engine = new WindowedEngine<TestEvent>({
