@@ -33,6 +33,7 @@ export type WindowEventShape = Pick<
 >;
 
 const MAX_DICTIONARY_STRINGS = 1 << 16;
+const INITIAL_DICTIONARY_STRINGS = 1 << 10;
 
 export interface PackedEvents {
   count: number;
@@ -71,8 +72,9 @@ export class EventPacker {
     this.fieldValues = fields.map(() => 0);
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;
-    // Sized for the strings kept between restarts; it grows itself for a batch's new ones.
-    this.dictionary = new StringIndexes(maxDictionaryStrings);
+    // Small at first: it grows itself as strings come. Sized for the most it may hold (64K
+    // strings, a 512 KiB table), each lookup was a cache miss into it even with a few thousand.
+    this.dictionary = new StringIndexes(INITIAL_DICTIONARY_STRINGS);
     this.buffers = new RecycledBuffers(capacity * this.width);
     this.batch = this.emptyBatch();
     const ruleOf = (name: string) => {

@@ -45,7 +45,8 @@ export class StringIndexes {
       const index = entry - 1;
       if (hashes[index] === hash) {
         const candidate = strings[index]!;
-        if (candidate.length === length && text.startsWith(candidate, start)) return index;
+        if (candidate.length === length && sameCharacters(candidate, text, start, length))
+          return index;
       }
       slot = (slot + 1) & mask;
     }
@@ -87,4 +88,10 @@ function tableSizeFor(strings: number): number {
   let size = 16;
   while (size < strings * 2) size *= 2;
   return size;
+}
+
+function sameCharacters(candidate: string, text: string, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++)
+    if (candidate.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
 }
