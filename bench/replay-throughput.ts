@@ -79,7 +79,7 @@ if (!flags['no-record']) {
 Command: \`npx tsx bench/replay-throughput.ts --events ${events} --entities ${flags.entities} --runs ${runs}\`
 Machine: ${machineLine()}, load average (1 min) ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end. Medians of ${runs} alternating runs, each pass in a fresh process.
 Input: generated transactions (seed 42, 20 ms mean gap, 0.1% late, 0.1% invalid); replay writes every row to disk,
-on three threads (read + parse + validate | windows + features | row formatting + writing); parse-only is one thread.
+on two threads (read + parse + validate + row formatting and writing | windows + features); parse-only is one thread.
 
 | events | cards | rows per event | parse-only events/s | replay events/s | ratio | target 0.5 |
 | --- | --- | --- | --- | --- | --- | --- |

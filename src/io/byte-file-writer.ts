@@ -4,7 +4,7 @@
  * `length` past what it wrote; `flushIfFull` / `flush` await the disk.
  *
  * Replay's rows were 578 MB of strings for a 1M-event file, joined and then encoded to UTF-8
- * (./ndjson-writer.ts): in the writer thread's profile the garbage collector, the join and the
+ * (./ndjson-writer.ts): in the writing thread's profile the garbage collector, the join and the
  * encoding cost more than formatting the numbers. Here the bytes are written where they go.
  * A full buffer is handed to the file stream and used again once the file has it: new memory
  * is faulted in page by page, at 10-15 us a page on the machines measured.

@@ -1,9 +1,10 @@
 /**
- * The worker's end of ./batch-channel.ts: handles the batches one at a time, in order, says
- * when each is done, and at the end sends the result. The first failure is reported with its
- * message (already written for the user) and everything after it is ignored.
+ * The receiving end of ./batch-channel.ts, on a worker's parent port or on a message port:
+ * handles the batches one at a time, in order, says when each is done, and at the end sends the
+ * result. The first failure is reported with its message (already written for the user) and
+ * everything after it is ignored.
  */
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { FromBatchServer, ToBatchServer } from './batch-channel.ts';
 
@@ -14,8 +15,8 @@ import type { FromBatchServer, ToBatchServer } from './batch-channel.ts';
 export function serveBatches<B, R>(
   onBatch: (batch: B) => ArrayBuffer | undefined | Promise<ArrayBuffer | undefined>,
   onFinish: () => R | Promise<R>,
+  port: MessagePort = parentPort!,
 ): void {
-  const port = parentPort!;
   const reply = (message: FromBatchServer<R>, transfer: ArrayBuffer[] = []) =>
     port.postMessage(message, transfer);
   let failed = false;

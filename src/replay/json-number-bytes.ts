@@ -4,7 +4,7 @@
  *
  * Turning a double into its shortest round-trip text costs 120 to 220 ns in V8, and a
  * transaction row has six such numbers: that was four fifths of formatting a row, the largest
- * part of replay's writer thread with 10,000 cards (2 rows per event). Amounts have cents, so
+ * part of writing replay's rows with 10,000 cards (2 rows per event). Amounts have cents, so
  * amount_max, amount_min, often amount_sum and velocity_score are a whole number of hundredths,
  * and their digits can be written from that integer directly.
  *

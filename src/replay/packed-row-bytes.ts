@@ -1,10 +1,10 @@
 /**
- * The writer thread's side of ./packed-rows.ts: the NDJSON line of every packed row, in order,
+ * The writing side of ./packed-rows.ts (./row-writing.ts): the NDJSON line of every packed row, in order,
  * as UTF-8 bytes written straight into the output's buffer (../io/byte-file-writer.ts), exactly
  * the bytes of JSON.stringify of the row with its keys in schema order, plus "\n".
  *
  * Building the lines as strings and encoding them afterwards made 578 MB of short-lived strings
- * for a 1M-event file: the garbage collector, the join and the encoding cost the writer thread
+ * for a 1M-event file: the garbage collector, the join and the encoding cost the writing thread
  * more than the formatting itself. Here the keys are encoded once, numbers are written digit by
  * digit (./json-number-bytes.ts), and an entity id of plain ASCII is copied char by char; the
  * window's part is encoded once for the rows of one window in a row, as they come (a window end

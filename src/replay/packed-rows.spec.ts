@@ -1,4 +1,4 @@
-// Packed rows come out of the writer thread's encoder as exactly the lines the row serializer
+// Packed rows come out of the writing side's encoder as exactly the lines the row serializer
 // writes, whatever the numbers and entity ids, and in order across batches.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

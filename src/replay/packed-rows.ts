@@ -1,5 +1,5 @@
 /**
- * Feature rows packed for the writer thread (./row-writer-thread.ts): the numbers of each row
+ * Feature rows packed for the thread that writes them (./row-writing.ts): the numbers of each row
  * (the length of its entity id, window_start, window_end, then the features in schema order)
  * in one Float64Array that moves to the other thread without a copy, and the entity ids end to
  * end in one string, copied once, rather than thousands of small strings cloned one by one
@@ -55,7 +55,7 @@ export class RowPacker {
     this.batch = this.emptyBatch();
   }
 
-  /** Takes back the buffer of a batch the writer thread is done with. */
+  /** Takes back the buffer of a batch the writing side is done with. */
   recycle(buffer: ArrayBuffer): void {
     this.buffers.give(buffer);
   }

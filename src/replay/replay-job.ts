@@ -1,8 +1,8 @@
 /**
- * Replay: file -> decode -> validate -> windows -> features -> NDJSON rows, on three threads:
- * this one reads, parses and validates (and writes the late and dead-letter outputs); the
- * window thread windows and computes the features (./threaded-windows.ts); the writer thread
- * formats and writes the rows (./threaded-row-writer.ts).
+ * Replay: file -> decode -> validate -> windows -> features -> NDJSON rows, on two threads:
+ * this one reads, parses and validates, writes the late and dead-letter outputs, and formats
+ * and writes the rows (./row-writing.ts); the window thread windows and computes the features
+ * (./threaded-windows.ts).
  * The reference runtime (DESIGN section 1): the exact semantics of section 5 over a finite
  * input, which the Flink jobs and the consumer runtime are held to.
  */

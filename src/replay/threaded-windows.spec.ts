@@ -1,4 +1,4 @@
-// The window and writer threads end to end: the rows file holds exactly what the engine and the
+// The window thread and the rows written back here end to end: the rows file holds exactly what the engine and the
 // feature function give in this thread, serialized, and the late count agrees.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

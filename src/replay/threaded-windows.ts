@@ -1,18 +1,21 @@
 /**
- * Replay's windows, features and rows, on a thread of their own (./window-thread.ts): the
- * reading thread parses and validates, and hands each valid event over; the window thread
- * windows them, computes the features and has the rows written. Reading and parsing the input
- * is the larger half of replay, so the two halves now run side by side (and the rows are
- * formatted on a third thread).
+ * Replay's windows and features, on a thread of their own (./window-thread.ts): the reading
+ * thread parses and validates, and hands each valid event over; the window thread windows them
+ * and computes the features, and sends the rows back over a message port to be formatted and
+ * written here (./row-writing.ts), between batches of input. Two busy threads, one per core of
+ * a two-core machine.
  *
  * `add` is synchronous; events go over in batches of numbers and strings (./packed-events.ts).
- * `flushIfFull` waits while the window thread is more than a few batches behind.
+ * `flushIfFull` waits while the window thread is more than a few batches behind; rows are
+ * written while it waits.
  */
+import { MessageChannel } from 'node:worker_threads';
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import { jobDefinition } from '../core/processors/job-definitions.ts';
 import { BatchChannel } from './batch-channel.ts';
 import type { EventLineScanner } from './event-line-scanner.ts';
 import { EventPacker, type PackedEvents } from './packed-events.ts';
+import { type RowWriting, serveRowWriting } from './row-writing.ts';
 import { startTypeScriptWorker } from './typescript-worker.ts';
 import type { WindowThreadData, WindowThreadResult } from './window-thread.ts';
 
@@ -24,13 +27,18 @@ export class ThreadedWindows {
   private readonly packer: EventPacker;
   private readonly entityOf: (event: never) => string;
   private readonly channel: BatchChannel<PackedEvents, WindowThreadResult>;
+  private readonly rowWriting: RowWriting;
 
   constructor(config: FeatureJobConfig, outputPath: string) {
     const job = jobDefinition(config.job);
     this.entityOf = job.entityOf;
     this.packer = new EventPacker(job, BATCH_EVENTS);
-    const data: WindowThreadData = { config, outputPath };
-    const worker = startTypeScriptWorker(new URL('./window-thread.ts', import.meta.url), data);
+    const rows = new MessageChannel();
+    this.rowWriting = serveRowWriting(rows.port1, outputPath, job.featureNames);
+    const data: WindowThreadData = { config, outputPath, rowsPort: rows.port2 };
+    const worker = startTypeScriptWorker(new URL('./window-thread.ts', import.meta.url), data, [
+      rows.port2,
+    ]);
     this.channel = new BatchChannel(worker, {
       maxBatchesInFlight: MAX_BATCHES_IN_FLIGHT,
       describeFailure: (reason) => `replay's window thread failed: ${reason}`,
@@ -59,12 +67,18 @@ export class ThreadedWindows {
   /** Step 4: the end of the input; every open window fires and the rows file is closed. */
   async finish(): Promise<WindowThreadResult> {
     if (this.packer.count > 0) this.send();
-    return this.channel.finish();
+    try {
+      return await this.channel.finish();
+    } finally {
+      // Done already when the window thread finished; after a failure, the file is let go here.
+      await this.rowWriting.stop();
+    }
   }
 
-  /** Stops the threads without finishing (the replay failed elsewhere). */
+  /** Stops the thread and the writing without finishing (the replay failed elsewhere). */
   async stop(): Promise<void> {
     await this.channel.stop();
+    await this.rowWriting.stop();
   }
 
   private send(): void {

@@ -8,11 +8,16 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
 
 const tsxRequireHook = createRequire(import.meta.url).resolve('tsx/cjs/api');
 
-export function startTypeScriptWorker(moduleUrl: URL, workerData: unknown): Worker {
+/** `transferList`: what in `workerData` moves to the thread (message ports). */
+export function startTypeScriptWorker(
+  moduleUrl: URL,
+  workerData: unknown,
+  transferList: readonly TransferListItem[] = [],
+): Worker {
   const bootstrap = `require(${JSON.stringify(tsxRequireHook)}).register(); require(${JSON.stringify(fileURLToPath(moduleUrl))});`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, transferList: [...transferList] });
 }

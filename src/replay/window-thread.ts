@@ -1,12 +1,13 @@
 /**
  * The window thread of replay: packed valid events in (./packed-events.ts), feature rows out
- * through the writer thread (./threaded-row-writer.ts). It runs the same engine and feature
- * functions as every other runtime, on the events in the order they were read, beside the
- * thread that reads and parses the input. Started by ./threaded-windows.ts.
+ * over a port back to the reading thread, which writes them (./row-sender.ts,
+ * ./row-writing.ts). It runs the same engine and feature functions as every other runtime, on
+ * the events in the order they were read, beside the thread that reads and parses the input.
+ * Started by ./threaded-windows.ts.
  *
- *   packed events --message--> windows -> features --> writer thread --> file
+ *   packed events --message--> windows -> features --port--> reading thread --> file
  */
-import { workerData } from 'node:worker_threads';
+import { type MessagePort, workerData } from 'node:worker_threads';
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import { jobDefinition } from '../core/processors/job-definitions.ts';
 import type { SlidingWindow } from '../core/utils/windowing.ts';
@@ -14,11 +15,13 @@ import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { serveBatches } from './batch-server.ts';
 import { FEATURE_ROW_NUMBERS } from './feature-row-numbers.ts';
 import { PackedEventReader, type PackedEvents } from './packed-events.ts';
-import { ThreadedRowWriter } from './threaded-row-writer.ts';
+import { RowSender } from './row-sender.ts';
 
 export interface WindowThreadData {
   config: FeatureJobConfig;
   outputPath: string;
+  /** Where the rows go: the reading thread serves its other end (./row-writing.ts). */
+  rowsPort: MessagePort;
 }
 
 export interface WindowThreadResult {
@@ -26,9 +29,14 @@ export interface WindowThreadResult {
   late: number;
 }
 
-const { config, outputPath } = workerData as WindowThreadData;
+const { config, outputPath, rowsPort } = workerData as WindowThreadData;
 const job = jobDefinition(config.job);
-const output = new ThreadedRowWriter(outputPath, job.featureNames, FEATURE_ROW_NUMBERS[config.job]);
+const output = new RowSender(
+  rowsPort,
+  outputPath,
+  job.featureNames,
+  FEATURE_ROW_NUMBERS[config.job],
+);
 const computeFeaturesInto = job.computeFeaturesInto as (
   events: readonly object[],
   processor: FeatureJobConfig['processor'],
