@@ -102,6 +102,19 @@ function runFast(
   return { fired, late };
 }
 
+/** An engine of 300 ms windows sliding by 100 that keeps no rows, for the checks below. */
+function plainEngine(maxOutOfOrdernessMs: number, onLateEvent: (e: TestEvent) => void = () => {}) {
+  return new WindowedEngine<TestEvent>({
+    windowSizeMs: 300,
+    slideMs: 100,
+    maxOutOfOrdernessMs,
+    entityOf: (e) => e.entity,
+    timeOf: (e) => e.t,
+    onWindowFired: () => {},
+    onLateEvent,
+  });
+}
+
 describe('WindowedEngine against the naive reference', () => {
   it('fires the same windows, with the same events, in the same order, and the same late events', () => {
     const lendings = fc.boolean();
@@ -137,15 +150,7 @@ describe('WindowedEngine against the naive reference', () => {
 
   it('keeps memory to the open windows: a long in-order stream never holds more than a few', () => {
     let maxOpen = 0;
-    const engine = new WindowedEngine<TestEvent>({
-      windowSizeMs: 300,
-      slideMs: 100,
-      maxOutOfOrdernessMs: 10,
-      entityOf: (e) => e.entity,
-      timeOf: (e) => e.t,
-      onWindowFired: () => {},
-      onLateEvent: () => {},
-    });
+    const engine = plainEngine(10);
     for (let i = 0; i < 100_000; i++) {
       engine.process({ id: i, entity: `e${i % 7}`, t: i * 3 });
       maxOpen = Math.max(maxOpen, engine.openWindows);
@@ -155,15 +160,7 @@ describe('WindowedEngine against the naive reference', () => {
   });
 
   it('keeps at most 16,384 idle entity states, however many entities went idle', () => {
-    const engine = new WindowedEngine<TestEvent>({
-      windowSizeMs: 300,
-      slideMs: 100,
-      maxOutOfOrdernessMs: 10,
-      entityOf: (e) => e.entity,
-      timeOf: (e) => e.t,
-      onWindowFired: () => {},
-      onLateEvent: () => {},
-    });
+    const engine = plainEngine(10);
     // 50,000 entities with open windows at once, then one event far later fires them all.
     for (let i = 0; i < 50_000; i++)
       engine.process({ id: i, entity: `e${i}`, t: 1_000 + (i % 50) });
@@ -178,15 +175,7 @@ describe('WindowedEngine against the naive reference', () => {
 
   it('counts an event as late only when every window containing it has fired', () => {
     const late: number[] = [];
-    const engine = new WindowedEngine<TestEvent>({
-      windowSizeMs: 300,
-      slideMs: 100,
-      maxOutOfOrdernessMs: 0,
-      entityOf: (e) => e.entity,
-      timeOf: (e) => e.t,
-      onWindowFired: () => {},
-      onLateEvent: (e) => late.push(e.id),
-    });
+    const engine = plainEngine(0, (e) => late.push(e.id));
     engine.process({ id: 1, entity: 'a', t: 1000 }); // W = 1000
     engine.process({ id: 2, entity: 'a', t: 701 }); // windows end 800, 900, 1000: all have e - 1 <= 1000
     engine.process({ id: 3, entity: 'a', t: 801 }); // window ending 1100 still open: not late
