@@ -2,7 +2,8 @@
  * The event-time engine of DESIGN section 5, shared by replay and the Kafka consumer runtime:
  * events -> HOP windows per entity -> watermark -> fired windows, in (window_end, entity_id)
  * order. Memory is bounded by the open windows, not by the input: an event is released as
- * soon as the last window containing it fires.
+ * soon as the last window containing it fires, and of the entities with no open window at most
+ * 16,384 states are kept, for reuse (./idle-states.ts).
  *
  * The watermark is either the engine's own (replay: W = max(W, t - D) per event, over the
  * partitions it is given) or driven from outside with `advanceWatermarkTo` (the consumer
