@@ -3,8 +3,8 @@
  * from the window thread (./row-sender.ts), their NDJSON bytes (./packed-row-bytes.ts) go to
  * the output file. Formatting the numbers of every row is a large part of replay's work (2 rows
  * per event with 10,000 cards); it had a thread of its own, but with two cores three busy
- * threads took turns on them, and each turn found the caches full of another thread's data: on
- * the reading thread, which has time to spare, replay took a twentieth less time and CPU.
+ * threads took turns on them, and each turn found the caches full of another thread's data. On
+ * the reading thread, two busy threads for two cores, replay took a twentieth less time and CPU.
  *
  *   packed rows --port--> UTF-8 bytes (./packed-row-bytes.ts) --> ByteFileWriter --> file
  */
