@@ -51,17 +51,23 @@ export class FiringOrder<T extends FiringEntity> {
         carried[carriedCount++] = entity;
       }
     }
+    // Only the entities not carried need their id stamped: a carried one was checked to have it.
     if (carriedCount === 0) {
-      this.order = entities.sort(compareEntities);
+      this.order = stampIds(entities.sort(compareEntities));
     } else {
       const fresh = entities.filter((entity) => entity.firingMark === mark).sort(compareEntities);
       // The carried entities are copied out, so the order is rewritten in place.
-      mergeInto(order, carried, carriedCount, fresh);
+      mergeInto(order, carried, carriedCount, stampIds(fresh));
       for (let i = 0; i < carriedCount; i++) carried[i] = undefined as unknown as T;
     }
-    for (const entity of this.order) entity.firingId = entity.entityId;
     return this.order;
   }
+}
+
+/** Marks each entity as placed under its current id; returns the array. */
+function stampIds<T extends FiringEntity>(entities: T[]): T[] {
+  for (const entity of entities) entity.firingId = entity.entityId;
+  return entities;
 }
 
 /** The first `aCount` of `a` and all of `b`, both in order, merged into `into`. */
