@@ -20,7 +20,7 @@ describe('EntityWindows', () => {
     );
     fc.assert(
       fc.property(steps, (input) => {
-        const entity = new EntityWindows<number>('e');
+        const entity = new EntityWindows<number>('e', 0);
         const open = new Set<number>();
         let fired = Number.NEGATIVE_INFINITY;
         const opened: number[] = [];
@@ -50,7 +50,7 @@ describe('EntityWindows', () => {
   });
 
   it('gathers the events of each window and forgets those no later window holds', () => {
-    const entity = new EntityWindows<string>('e');
+    const entity = new EntityWindows<string>('e', 0);
     const opened: number[] = [];
     entity.openWindows(0, 20, SLIDE, opened);
     entity.addEvent('a', 5);

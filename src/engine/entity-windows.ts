@@ -35,12 +35,28 @@ export class EntityWindows<E> implements FiringEntity, IdleState {
   private readonly events: (E | undefined)[] = [];
   private readonly times: number[] = [];
   private eventCount = 0;
+  /**
+   * What `fireOldest` needs to tell a window holding exactly the events of the one before it:
+   * the start of the last fired window when none of its events left with it (NaN otherwise),
+   * and how many events it held.
+   */
+  private unchangedFrom = Number.NaN;
+  private lastFiredSize = 0;
+  /**
+   * Set by `fireOldest`: the window it returned holds exactly the events, in the same order, of
+   * the window this state fired before it, for the same entity.
+   */
+  firedSameEvents = false;
   firingMark = 0;
   firingId = '';
   /** Belongs to IdleStates (./idle-states.ts): 0 while the entity has an open window. */
   idleTicket = 0;
 
-  constructor(public entityId: string) {}
+  /** `slot`: the engine's number for this state (see WindowedEngine's `onWindowFired`). */
+  constructor(
+    public entityId: string,
+    readonly slot: number,
+  ) {}
 
   /**
    * Takes this state, whose windows have all fired (so it holds no events), for another entity:
@@ -48,6 +64,7 @@ export class EntityWindows<E> implements FiringEntity, IdleState {
    */
   reuseFor(entityId: string): void {
     this.entityId = entityId;
+    this.unchangedFrom = Number.NaN;
   }
 
   get hasOpenWindows(): boolean {
@@ -94,7 +111,14 @@ export class EntityWindows<E> implements FiringEntity, IdleState {
    * Closes the oldest open window, the next to fire: windows of one entity fire in order of
    * end. Returns it, made by `windows`, with its events in arrival order, and forgets the events
    * no later window contains (those before the next start, start + slide), passing each to
-   * `onReleased` if given: the returned window may still hold them.
+   * `onReleased` if given: the returned window may still hold them. Sets `firedSameEvents`.
+   *
+   * Why counting is enough to tell a window [s, e) that holds the events of the one before it,
+   * [s - slide, e - slide): the events of that one from s on stayed here (only those before s
+   * left when it fired) and lie in [s, e), so this window holds them all. If none of its events
+   * left, and this window holds as many, it holds exactly those, and in the same order, the
+   * order they arrived in. (Had the window before been fired earlier than one slide back, the
+   * windows between would have held its events; none is opened without one.)
    */
   fireOldest(
     windowSizeMs: number,
@@ -125,6 +149,7 @@ export class EntityWindows<E> implements FiringEntity, IdleState {
     const inWindow = windows.eventsArray(size);
     let filled = 0;
     let kept = 0;
+    let leftWindow = 0;
     for (let i = 0; i < count; i++) {
       const time = times[i]!;
       const event = events[i]!;
@@ -133,10 +158,14 @@ export class EntityWindows<E> implements FiringEntity, IdleState {
         events[kept] = event;
         times[kept] = time;
         kept++;
-      } else if (onReleased !== undefined) {
-        onReleased(event);
+      } else {
+        if (time >= start) leftWindow++;
+        if (onReleased !== undefined) onReleased(event);
       }
     }
+    this.firedSameEvents = start - slideMs === this.unchangedFrom && size === this.lastFiredSize;
+    this.unchangedFrom = leftWindow === 0 ? start : Number.NaN;
+    this.lastFiredSize = size;
     // A loop, not fill(): fill is a call into V8's runtime, which cost more than the few slots
     // it clears here (3% of the window thread's instructions).
     for (let i = kept; i < count; i++) events[i] = undefined;

@@ -66,7 +66,10 @@ function runFast(
     windowEnd: number;
     ids: number[];
     firedAfter: number;
+    sameEvents: boolean;
   }[] = [];
+  // What a caller keeps by slot: the entity and events of the window fired last under it.
+  const lastUnderSlot: { entityId: string; ids: number[] }[] = [];
   let read = 0;
   const late: number[] = [];
   const pool: TestEvent[] = [];
@@ -82,14 +85,20 @@ function runFast(
           onEventReleased: (e) => pool.push(e),
         }
       : {}),
-    onWindowFired: (w) =>
+    onWindowFired: (w, slot, sameEvents) => {
+      const ids = w.getEvents().map((e) => e.id);
+      // Same events claimed: the window under this slot before must be the same entity's, same events.
+      if (sameEvents) expect(lastUnderSlot[slot]).toEqual({ entityId: w.entityId, ids });
+      lastUnderSlot[slot] = { entityId: w.entityId, ids };
       fired.push({
         entityId: w.entityId,
         windowStart: w.windowStart,
         windowEnd: w.windowEnd,
-        ids: w.getEvents().map((e) => e.id),
+        ids,
         firedAfter: read,
-      }),
+        sameEvents,
+      });
+    },
     onLateEvent: (e) => late.push(e.id),
   });
   for (const e of events) {
@@ -132,14 +141,22 @@ describe('WindowedEngine against the naive reference', () => {
             entityOf: (e) => e.entity,
             timeOf: (e) => e.t,
           });
+          // sameEvents must be exact: set whenever the entity's window fired before held the same events.
+          const lastOfEntity = new Map<string, string>();
           expect(fast.fired).toEqual(
-            naive.fired.map((w) => ({
-              entityId: w.entityId,
-              windowStart: w.windowStart,
-              windowEnd: w.windowEnd,
-              ids: w.events.map((e) => e.id),
-              firedAfter: w.firedAfter,
-            })),
+            naive.fired.map((w) => {
+              const ids = w.events.map((e) => e.id);
+              const sameEvents = lastOfEntity.get(w.entityId) === ids.join();
+              lastOfEntity.set(w.entityId, ids.join());
+              return {
+                entityId: w.entityId,
+                windowStart: w.windowStart,
+                windowEnd: w.windowEnd,
+                ids,
+                firedAfter: w.firedAfter,
+                sameEvents,
+              };
+            }),
           );
           expect(fast.late).toEqual(naive.late.map((e) => e.id));
         },
@@ -171,6 +188,31 @@ describe('WindowedEngine against the naive reference', () => {
     engine.process({ id: 50_001, entity: 'e49999', t: 100_000 });
     engine.process({ id: 50_002, entity: 'new', t: 100_000 });
     expect(engine.heldEntityStates).toBe(16_384 + 1);
+  });
+
+  it('hands the slots of dropped entity states to new ones', () => {
+    let highestSlot = 0;
+    const engine = new WindowedEngine<TestEvent>({
+      windowSizeMs: 300,
+      slideMs: 100,
+      maxOutOfOrdernessMs: 10,
+      entityOf: (e) => e.entity,
+      timeOf: (e) => e.t,
+      onWindowFired: (_w, slot) => {
+        highestSlot = Math.max(highestSlot, slot);
+      },
+      onLateEvent: () => {},
+    });
+    // Waves of 20,000 new entities, each wave's windows fired by the next: states are evicted.
+    for (let wave = 0; wave < 5; wave++) {
+      for (let i = 0; i < 20_000; i++)
+        engine.process({ id: i, entity: `w${wave}e${i}`, t: wave * 10_000 + (i % 50) });
+    }
+    engine.flush();
+    // No more slots than states held at once, 20,001 (a wave's first entity arrives before the
+    // last wave's windows fire): the rest of a wave take over the kept idle states and the slots
+    // of the evicted ones (without reuse the slots would pass 34,000).
+    expect(highestSlot).toBe(20_000);
   });
 
   it('counts an event as late only when every window containing it has fired', () => {
