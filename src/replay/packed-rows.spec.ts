@@ -107,6 +107,62 @@ describe('RowPacker and createPackedRowEncoder', () => {
     },
   );
 
+  it("writes a row that repeats its slot's kept features as the full row would be written", () => {
+    const serialize = createRowSerializer(names);
+    // Steps: a full row, kept for a slot or not, or a row repeating a slot's last full row.
+    const steps = fc.array(
+      fc.record({
+        slot: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+        repeat: fc.boolean(),
+        id: entityId,
+        start: number,
+        features: fc.array(number, { minLength: names.length, maxLength: names.length }),
+      }),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(steps, fc.integer({ min: 1, max: 7 }), (input, capacityRows) => {
+        const packer = new RowPacker(names, capacityRows, FEATURE_ROW_NUMBERS.transactions);
+        const encode = createPackedRowEncoder(names);
+        const sink = growingSink();
+        const keptFeatures = new Map<number, number[]>();
+        const expected: string[] = [];
+        for (const step of input) {
+          if (packer.isFull) encode(packer.take(), sink);
+          const kept = step.slot === undefined ? undefined : keptFeatures.get(step.slot);
+          const features = step.repeat && kept !== undefined ? kept : step.features;
+          const row = { entity_id: step.id, window_start: step.start, window_end: step.start + 1 };
+          names.forEach((name, i) => {
+            (row as Record<string, unknown>)[name] = features[i];
+          });
+          expected.push(serialize(row));
+          if (step.slot === undefined) {
+            packer.add(row);
+          } else if (step.repeat && kept !== undefined) {
+            packer.addSameAsKept(step.id, step.start, step.start + 1, step.slot);
+          } else {
+            packer.add(row, step.slot);
+            keptFeatures.set(step.slot, step.features);
+          }
+        }
+        encode(packer.take(), sink);
+        expect(sink.text().split('\n').slice(0, -1)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses to repeat the features of a row that went as a finished line', () => {
+    const packer = new RowPacker(names, 8);
+    const encode = createPackedRowEncoder(names);
+    const row = { entity_id: 'card-1', window_start: 0, window_end: 1, note: 'not a feature' };
+    packer.add(row, 2);
+    packer.addSameAsKept('card-1', 60_000, 60_001, 2);
+    expect(() => encode(packer.take(), growingSink())).toThrow(
+      /no features kept for entity slot 2/,
+    );
+  });
+
   it('keeps the numbers bit for bit', () => {
     const row = {
       entity_id: 'card-1',

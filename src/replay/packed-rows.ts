@@ -1,7 +1,7 @@
 /**
  * Feature rows packed for the thread that writes them (./row-writing.ts): the numbers of each row
- * (the length of its entity id, window_start, window_end, then the features in schema order)
- * in one Float64Array that moves to the other thread without a copy, and the entity ids end to
+ * (the length of its entity id, what the writer keeps of it, window_start, window_end, then the
+ * features in schema order) in one Float64Array that moves to the other thread without a copy, and the entity ids end to
  * end in one string, copied once, rather than thousands of small strings cloned one by one
  * (joined from a list when the batch is taken: a rope of thousands of pieces was slow to
  * flatten when posted). A Float64Array keeps every number bit for bit, so the writer
@@ -13,11 +13,25 @@ import type { FeatureRowNumbers } from './feature-row-numbers.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
 import { createRowSerializer } from './row-serializer.ts';
 
+/**
+ * A packed row's second number: what the writer does with its features' bytes
+ * (./kept-feature-bytes.ts). A slot (0 or more): write them and keep them for that entity slot;
+ * `-1 - slot`: they are the bytes kept for that slot, and the row's feature numbers are not
+ * packed; NaN: write them only.
+ */
+export const NOT_KEPT = Number.NaN;
+export const sameAsKept = (slot: number): number => -1 - slot;
+/** The slot of a row that repeats a kept one, from its code. */
+export const keptSlotOf = (code: number): number => -1 - code;
+/** Where a row's window_start is among its numbers; the features follow window_end. */
+export const WINDOW_START_INDEX = 2;
+export const FIRST_FEATURE_INDEX = 4;
+
 export interface PackedRows {
   count: number;
   /** The entity ids of the rows, end to end. */
   entityIds: string;
-  /** `count` rows of `3 + featureNames.length` numbers each. */
+  /** `count` rows of `4 + featureNames.length` numbers each. */
   values: Float64Array;
   /** The finished lines of the rows that could not be packed, by row index. */
   lines: Record<number, string> | undefined;
@@ -49,7 +63,7 @@ export class RowPacker {
       readNumbers ??
       ((row, into, at) => this.packNumbers(row as Record<string, unknown>, into, at));
     this.keys = ['entity_id', 'window_start', 'window_end', ...featureNames];
-    this.width = 3 + featureNames.length;
+    this.width = FIRST_FEATURE_INDEX + featureNames.length;
     this.serializeRow = createRowSerializer(featureNames);
     this.buffers = new RecycledBuffers(capacityRows * this.width);
     this.batch = this.emptyBatch();
@@ -68,21 +82,44 @@ export class RowPacker {
     return this.batch.count === this.capacityRows;
   }
 
-  /** Adds a row; call `take` first when `isFull`. */
-  add(row: object): void {
+  /**
+   * Adds a row; call `take` first when `isFull`. With `keepForSlot`, the writer keeps the bytes of
+   * its features for that entity slot, for the rows `addSameAsKept` adds after it.
+   */
+  add(row: object, keepForSlot = NOT_KEPT): void {
     const batch = this.batch;
     const index = batch.count++;
     const values = row as Record<string, unknown>;
     const entityId = values.entity_id;
     const offset = index * this.width;
-    if (typeof entityId === 'string' && this.readNumbers(row, batch.values, offset + 1)) {
+    batch.values[offset + 1] = keepForSlot;
+    if (
+      typeof entityId === 'string' &&
+      this.readNumbers(row, batch.values, offset + WINDOW_START_INDEX)
+    ) {
       batch.values[offset] = entityId.length;
       this.entityIds.push(entityId);
       return;
     }
+    // A finished line: the writer forgets what it kept for the slot.
     batch.values[offset] = 0;
     batch.lines ??= {};
     batch.lines[index] = this.serializeRow(row);
+  }
+
+  /**
+   * Adds the row of a window whose features are those of the last row added for `slot`
+   * (the engine's `sameEvents`): only its entity and window are packed.
+   */
+  addSameAsKept(entityId: string, windowStart: number, windowEnd: number, slot: number): void {
+    const batch = this.batch;
+    const offset = batch.count++ * this.width;
+    const values = batch.values;
+    values[offset] = entityId.length;
+    values[offset + 1] = sameAsKept(slot);
+    values[offset + WINDOW_START_INDEX] = windowStart;
+    values[offset + WINDOW_START_INDEX + 1] = windowEnd;
+    this.entityIds.push(entityId);
   }
 
   take(): PackedRows {
@@ -104,7 +141,7 @@ export class RowPacker {
     let index = 0;
     for (const key in row) {
       if (key !== keys[index]) return false;
-      // Index 0 is entity_id, packed apart; the numbers start at window_start.
+      // Index 0 is entity_id, packed apart; the numbers start at window_start, at `offset`.
       if (index > 0) {
         const value = row[key];
         if (typeof value !== 'number') return false;

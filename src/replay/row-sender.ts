@@ -38,10 +38,27 @@ export class RowSender {
     });
   }
 
-  /** Takes the row's values at once: the caller may fill the same row again for the next. */
-  write(row: object): void {
+  /**
+   * Takes the row's values at once: the caller may fill the same row again for the next. With
+   * `entitySlot`, the writing side keeps its features' bytes for `writeSameFeatures`.
+   */
+  write(row: object, entitySlot?: number): void {
     if (this.packer.isFull) this.send();
-    this.packer.add(row);
+    this.packer.add(row, entitySlot);
+  }
+
+  /**
+   * A row with the features of the last row written for `entitySlot`: the window holds the same
+   * events (the engine's `sameEvents`), so its features were not computed again.
+   */
+  writeSameFeatures(
+    entityId: string,
+    windowStart: number,
+    windowEnd: number,
+    entitySlot: number,
+  ): void {
+    if (this.packer.isFull) this.send();
+    this.packer.addSameAsKept(entityId, windowStart, windowEnd, entitySlot);
   }
 
   /** Waits while the writing side is more than a few batches behind. */
