@@ -21,6 +21,13 @@ import {
   WINDOW_START_INDEX,
 } from './packed-rows.ts';
 
+/**
+ * Called as `setBytes.call(to, from, at)`, not `to.set(from, at)`: in the encoder V8's optimizing
+ * compiler did not fold the lookup of `set` and called its generic property lookup for each of
+ * the 12 keys of a row, a sixth of the encoder's time.
+ */
+const setBytes = Uint8Array.prototype.set;
+
 const ENTITY_ID_KEY = utf8('{"entity_id":');
 const WINDOW_START_KEY = utf8(',"window_start":');
 const WINDOW_END_KEY = utf8(',"window_end":');
@@ -56,12 +63,14 @@ export function createPackedRowEncoder(
   let windowEnd = Number.NaN;
 
   return (batch, sink) => {
-    const { values, entityIds, lines } = batch;
+    // Read once: a batch comes out of a message as an object V8 may keep in dictionary mode,
+    // and each read of its fields is a call into V8's generic property lookup.
+    const { values, entityIds, lines, count } = batch;
     let buffer = sink.buffer;
     let bytes = plainBytes(buffer);
     let at = sink.length;
     let idStart = 0;
-    for (let index = 0; index < batch.count; index++) {
+    for (let index = 0; index < count; index++) {
       const offset = index * width;
       const keptCode = values[offset + 1]!;
       const line = lines?.[index];
@@ -159,7 +168,7 @@ function writeEntityId(
  * faster alone (13 ns) but gained nothing in the encoder, so it was left out.
  */
 function copy(from: Uint8Array, to: Uint8Array, at: number): number {
-  to.set(from, at);
+  setBytes.call(to, from, at);
   return at + from.length;
 }
 
