@@ -117,8 +117,9 @@ export class EntityWindows<E> implements FiringEntity, IdleState {
    * [s - slide, e - slide): the events of that one from s on stayed here (only those before s
    * left when it fired) and lie in [s, e), so this window holds them all. If none of its events
    * left, and this window holds as many, it holds exactly those, and in the same order, the
-   * order they arrived in. (Had the window before been fired earlier than one slide back, the
-   * windows between would have held its events; none is opened without one.)
+   * order they arrived in. Only a window one slide back can hold the same events: the events of
+   * one further back would also have joined the windows in between (an event joins every open
+   * window containing it), and those would have fired after it.
    */
   fireOldest(
     windowSizeMs: number,
