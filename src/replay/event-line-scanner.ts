@@ -97,9 +97,7 @@ export class EventLineScanner {
         this.ends[index] = -1;
         at += 4;
       } else {
-        // A loop, not indexOf: the values are short, and indexOf is a call into a builtin.
-        let end = at + 1;
-        while (line.charCodeAt(end) !== QUOTE) end++;
+        const end = line.indexOf('"', at + 1);
         this.starts[index] = at + 1;
         this.ends[index] = end;
         at = end + 1;
