@@ -58,7 +58,7 @@ const number = fc.oneof(
   fc.integer({ min: 0, max: 100_000 }).map((n) => 1_704_067_200_000 + n * 60_000),
   fc.constantFrom(0, -0, 0.1, 1e21, 5e-324, 398.48, Number.NaN, Number.POSITIVE_INFINITY),
   fc.constant(Number.NEGATIVE_INFINITY),
-  // Whole tenths, written from a table up to 102.3, and the values around its edges.
+  // Whole tenths (counts, scores such as velocity_score) and values just beside them.
   fc.integer({ min: -20, max: 1100 }).map((tenths) => tenths / 10),
   fc.constantFrom(102.3, 102.4, 102.30000000000001, -0.1, 0.30000000000000004, 0.05),
 );

@@ -42,8 +42,6 @@ const NEWLINE = 0x0a;
  * escaped control character ("\u001f") is 6 ASCII bytes, any other unit at most 3 in UTF-8.
  */
 const MAX_ID_BYTES_PER_UNIT = 6;
-/** Features whose value is a whole number of tenths up to this are written from a table. */
-const MAX_TENTHS = 1023;
 
 export function createPackedRowEncoder(
   featureNames: readonly string[],
@@ -57,20 +55,6 @@ export function createPackedRowEncoder(
   // Everything a packed row can take besides its entity id's characters; the 2 are its quotes.
   const maxRowBytes = ENTITY_ID_KEY.length + WINDOW_MAX_BYTES + 2 + maxFeatureBytes;
   const kept = new KeptFeatureBytes(maxFeatureBytes);
-
-  // A key with its value, for values that are a whole number of tenths up to MAX_TENTHS: counts,
-  // distinct counts and scores such as velocity_score (n / 10) are mostly such values, and one
-  // copy of a few bytes is cheaper than a key and a number. Filled as values come.
-  const withTenths: (Uint8Array | undefined)[] = [];
-  const keyWithTenths = (key: number, tenths: number, value: number): Uint8Array => {
-    const index = key * (MAX_TENTHS + 1) + tenths;
-    let bytes = withTenths[index];
-    if (bytes === undefined) {
-      bytes = utf8(`,${JSON.stringify(featureNames[key])}:${JSON.stringify(value)}`);
-      withTenths[index] = bytes;
-    }
-    return bytes;
-  };
 
   // The window part of the last row written, kept across batches: a window's rows may span two.
   const windowScratch = new Uint8Array(WINDOW_MAX_BYTES);
@@ -137,14 +121,8 @@ export function createPackedRowEncoder(
       }
       const featuresAt = at;
       for (let i = 0; i < keys.length; i++) {
-        const value = values[offset + FIRST_FEATURE_INDEX + i]!;
-        const tenths = Math.round(value * 10);
-        if (tenths >= 0 && tenths <= MAX_TENTHS && tenths / 10 === value) {
-          at = copy(keyWithTenths(i, tenths, value), bytes, at);
-        } else {
-          at = copy(keys[i]!, bytes, at);
-          at = writeJsonNumber(bytes, at, value);
-        }
+        at = copy(keys[i]!, bytes, at);
+        at = writeJsonNumber(bytes, at, values[offset + FIRST_FEATURE_INDEX + i]!);
       }
       bytes[at++] = CLOSE_BRACE;
       bytes[at++] = NEWLINE;
