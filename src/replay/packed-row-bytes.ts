@@ -175,9 +175,10 @@ function copy(from: Uint8Array, to: Uint8Array, at: number): number {
 }
 
 /**
- * The bytes of a Buffer as a plain Uint8Array over the same memory. A Buffer's `set` and
- * `length` are reached through Buffer.prototype, which V8's optimizing compiler does not fold:
- * every key copied into a Buffer called V8's generic property lookup (6% of the reading thread).
+ * The bytes of a Buffer as a plain Uint8Array over the same memory, so every array the encoder
+ * reads and writes (keys, the window part, kept bytes, the output) is of one kind. Encoding the
+ * 2M rows of the 10,000-card file through the plain view took 2.2 s of CPU against 2.6 s
+ * through the Buffer (medians of 9 interleaved passes, 6 of 9 pairs faster; a noisy machine).
  */
 function plainBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
