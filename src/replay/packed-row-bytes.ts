@@ -24,7 +24,7 @@ import {
 /**
  * Called as `setBytes.call(to, from, at)`, not `to.set(from, at)`: in the encoder V8's optimizing
  * compiler did not fold the lookup of `set` and called its generic property lookup for each of
- * the 12 keys of a row, a sixth of the encoder's time.
+ * the 12 keys of a row (about a tenth of the encoder's samples in perf).
  */
 const setBytes = Uint8Array.prototype.set;
 
