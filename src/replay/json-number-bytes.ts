@@ -18,9 +18,12 @@
  * Safe integers past that range (window_start and window_end, epoch milliseconds) are written
  * digit by digit too: every integer below 2^53 is a double of its own, so its shortest
  * round-trip digits are all of its digits, and JavaScript writes integers below 1e21 without
- * an exponent. Anything else is copied from `String(v)`, which is ASCII.
+ * an exponent. Any other double is written by Grisu3 (./shortest-double-bytes.ts), the few it
+ * cannot settle copied from `String(v)`, which is ASCII.
  * json-number-bytes.spec.ts holds all of this to JSON.stringify on random values.
  */
+
+import { writeShortestDouble } from './shortest-double-bytes.ts';
 
 const MAX_HUNDREDTHS = 2 ** 31 - 1;
 
@@ -36,7 +39,8 @@ const DOT = 0x2e;
 
 /**
  * Writes the number at `at`, which needs room for MAX_JSON_NUMBER_BYTES, and returns where it
- * ends.
+ * ends. The bytes after the end, up to MAX_JSON_NUMBER_BYTES from `at`, may have been used as
+ * scratch (./shortest-double-bytes.ts): a caller writes on from the end.
  */
 export function writeJsonNumber(bytes: Uint8Array, at: number, value: number): number {
   // NaN and the infinities: JSON.stringify writes null.
@@ -66,6 +70,9 @@ export function writeJsonNumber(bytes: Uint8Array, at: number, value: number): n
     return at;
   }
   if (Number.isSafeInteger(value)) return writeSafeInteger(bytes, at, value);
+  const end = writeShortestDouble(bytes, at, value);
+  if (end >= 0) return end;
+  // What Grisu3 cannot settle (about 0.5%), and subnormals: V8's own text.
   const text = String(value);
   for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
   return at + text.length;
