@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FeatureflowError } from '../core/errors.ts';
 import { bundledWorkerModule } from './bundled-worker-module.ts';
-import { withoutModuleHooks } from './typescript-worker.ts';
+import { startTypeScriptWorker, withoutModuleHooks } from './typescript-worker.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-worker-bundle-'));
 const sources = join(dir, 'src');
@@ -93,6 +93,36 @@ describe('bundledWorkerModule', () => {
     writeFileSync(join(sources, 'answer.ts'), 'export const answer = (input: number => input;\n');
     expect(() => bundledWorkerModule(entry, cache)).toThrow(FeatureflowError);
     expect(() => bundledWorkerModule(entry, cache)).toThrow(/answer\.ts:1: /);
+  });
+});
+
+describe('startTypeScriptWorker', () => {
+  it('runs the module through tsx, with a warning, when no bundle can be kept', async () => {
+    writeSources('through tsx');
+    // A file where the cache directory should be: the bundle cannot be written.
+    const notADirectory = join(dir, 'not-a-directory');
+    writeFileSync(notADirectory, '');
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const worker = startTypeScriptWorker(entry, 6, [], join(notADirectory, 'cache'));
+      const answer = await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      expect(answer).toBe('6:through tsx');
+      // The warning is emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.message)).toEqual([
+        expect.stringMatching(
+          /^cannot keep the bundled worker module in .*not-a-directory.*through tsx instead/,
+        ),
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 

@@ -15,20 +15,24 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type TransferListItem, Worker } from 'node:worker_threads';
 import { describeError } from '../core/errors.ts';
-import { bundledWorkerModule } from './bundled-worker-module.ts';
+import { bundledWorkerModule, DEFAULT_WORKER_CACHE } from './bundled-worker-module.ts';
 
 const tsxRequireHook = createRequire(import.meta.url).resolve('tsx/cjs/api');
 
-/** `transferList`: what in `workerData` moves to the thread (message ports). */
+/**
+ * `transferList`: what in `workerData` moves to the thread (message ports); `bundleCache`: where
+ * bundles are kept (./bundled-worker-module.ts).
+ */
 export function startTypeScriptWorker(
   moduleUrl: URL,
   workerData: unknown,
   transferList: readonly TransferListItem[] = [],
+  bundleCache: string = DEFAULT_WORKER_CACHE,
 ): Worker {
   const options = { workerData, transferList: [...transferList] };
   let bundle: string;
   try {
-    bundle = bundledWorkerModule(moduleUrl);
+    bundle = bundledWorkerModule(moduleUrl, bundleCache);
   } catch (error) {
     process.emitWarning(
       `${describeError(error)}; the thread loads its modules through tsx instead (slower to start)`,
