@@ -107,9 +107,9 @@ function buildBundle(
   const bundle = `${entryKey}-${sha1(code).slice(0, 16)}.cjs`;
   try {
     mkdirSync(cacheDirectory, { recursive: true });
-    // Written under a temporary name and renamed: a concurrent replay sees the old files or the
-    // new ones, never half of one.
-    // Named by its content, so a bundle file is always what its name says.
+    // Each file written under a temporary name and renamed: a concurrent replay sees the old
+    // files or the new ones, never half of one. The bundle is named by its content, so a bundle
+    // file is always what its name says, whoever wrote it.
     writeAtomically(join(cacheDirectory, bundle), code);
     if (settled)
       writeAtomically(manifestPath, JSON.stringify({ bundle, sources } satisfies Manifest));
@@ -133,7 +133,13 @@ function readManifest(path: string): Manifest | undefined {
   }
   try {
     const parsed = JSON.parse(text) as Partial<Manifest>;
-    if (typeof parsed.bundle !== 'string' || typeof parsed.sources !== 'object') return undefined;
+    if (
+      typeof parsed.bundle !== 'string' ||
+      typeof parsed.sources !== 'object' ||
+      parsed.sources === null
+    ) {
+      return undefined;
+    }
     return parsed as Manifest;
   } catch {
     // A manifest cut short (a disk that filled up): built again and replaced.
