@@ -3,9 +3,8 @@
  * (the length of its entity id, what the writer keeps of it, window_start, window_end, then the
  * features in schema order) in one Float64Array that moves to the other thread without a copy,
  * and the entity ids end to end in one string, copied once, rather than thousands of small
- * strings cloned one by one
- * (joined from a list when the batch is taken: a rope of thousands of pieces was slow to
- * flatten when posted). A Float64Array keeps every number bit for bit, so the writer
+ * strings cloned one by one (joined from a list when the batch is taken: a rope of thousands of
+ * pieces was slow to flatten when posted). A Float64Array keeps every number bit for bit, so the writer
  * (./packed-row-bytes.ts) writes exactly the values the feature function returned, and exactly
  * what `createRowSerializer` writes. A row holding anything but numbers travels as its finished
  * line instead.
