@@ -49,13 +49,13 @@ const MAX_DIGITS = 32;
  * The power of ten each binary exponent of a double is scaled by, found on first use (replay's
  * values have a few exponents): its 64-bit significand in halves, its binary exponent, and its
  * decimal exponent q (the power is about 10^q). Indexed by the double's biased exponent (1 to
- * 2046; 0 and 2047 are never looked up).
+ * 2046; 0 and 2047 are never looked up). A high half of 0 means not found yet: a significand's
+ * top bit is set, so a found one's high half is at least 2^31.
  */
 const powerHigh = new Float64Array(2047);
 const powerLow = new Float64Array(2047);
 const powerBinaryExponent = new Float64Array(2047);
 const powerDecimalExponent = new Float64Array(2047);
-const powerFound = new Uint8Array(2047);
 
 /** Scratch for reading a double's bits. */
 const bitsView = new DataView(new ArrayBuffer(8));
@@ -77,7 +77,7 @@ export function writeShortestDouble(bytes: Uint8Array, at: number, value: number
   if (biasedExponent === 0 || biasedExponent === 0x7ff) return -1;
   // value = significand * 2^exponent, the significand 53 bits with its hidden bit.
   const significand = (highWord & 0xfffff) * TWO_32 + lowWord + 2 ** 52;
-  if (powerFound[biasedExponent] === 0) findPower(biasedExponent);
+  if (powerHigh[biasedExponent] === 0) findPower(biasedExponent);
 
   // The value as a 64-bit significand (shifted up 11 bits, exact) and its neighbours halfway to
   // the next doubles below and above: 2^10 either way at this scale, or 2^9 below when the
@@ -378,7 +378,6 @@ function findPower(biasedExponent: number): void {
       powerLow[biasedExponent] = low;
       powerBinaryExponent[biasedExponent] = exponent;
       powerDecimalExponent[biasedExponent] = q;
-      powerFound[biasedExponent] = 1;
       return;
     }
   }
