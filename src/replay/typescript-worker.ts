@@ -17,8 +17,6 @@ import { type TransferListItem, Worker } from 'node:worker_threads';
 import { describeError } from '../core/errors.ts';
 import { bundledWorkerModule, DEFAULT_WORKER_CACHE } from './bundled-worker-module.ts';
 
-const tsxRequireHook = createRequire(import.meta.url).resolve('tsx/cjs/api');
-
 /**
  * `transferList`: what in `workerData` moves to the thread (message ports); `bundleCache`: where
  * bundles are kept (./bundled-worker-module.ts).
@@ -38,6 +36,7 @@ export function startTypeScriptWorker(
       `${describeError(error)}; the thread loads its modules through tsx instead (slower to start)`,
       { code: 'FEATUREFLOW_WORKER_UNBUNDLED' },
     );
+    const tsxRequireHook = createRequire(import.meta.url).resolve('tsx/cjs/api');
     const bootstrap = `require(${JSON.stringify(tsxRequireHook)}).register(); require(${JSON.stringify(fileURLToPath(moduleUrl))});`;
     return new Worker(bootstrap, { ...options, eval: true });
   }
