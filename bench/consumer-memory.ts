@@ -13,6 +13,7 @@ import { parseArgs, promisify } from 'node:util';
 import { resolveServiceEndpoints } from '../src/config/environment.ts';
 import { resolveConsumerConfig } from '../src/consumer/consumer-config.ts';
 import { ConsumerRuntime } from '../src/consumer/consumer-runtime.ts';
+import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
 import { createKafkaClient } from '../src/kafka/kafka-client.ts';
 import { MessageProducer } from '../src/kafka/message-producer.ts';
 import { produceGenerated } from '../src/produce/produce-generated.ts';
@@ -52,7 +53,7 @@ if (flags.child !== undefined) {
     // A 1-minute slide over a long event-time span keeps every card's windows open for a while.
     await produceGenerated({
       stream: {
-        job: 'transactions',
+        job: builtInJobRegistry().get('transactions'),
         events,
         seed: 3,
         entities,
@@ -71,12 +72,15 @@ if (flags.child !== undefined) {
     await producer.disconnect();
   }
   global.gc?.();
-  const config = resolveConsumerConfig({
-    job: 'transactions',
-    topic,
-    group: `${topic}-g`,
-    statusInterval: '0',
-  });
+  const config = resolveConsumerConfig(
+    {
+      job: 'transactions',
+      topic,
+      group: `${topic}-g`,
+      statusInterval: '0',
+    },
+    builtInJobRegistry(),
+  );
   const runtime = new ConsumerRuntime(config, () => {});
   void runtime.start();
   let peakHeap = 0;

@@ -24,6 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveServiceEndpoints } from '../src/config/environment.ts';
+import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
 import { submitSqlScript } from '../src/flink/submit-script.ts';
 import { createKafkaClient } from '../src/kafka/kafka-client.ts';
 import { flushWatermarks, SENTINEL_ENTITY } from '../src/kafka/watermark-flush.ts';
@@ -117,7 +118,12 @@ const stamp = Date.now().toString(36);
 const eventsTopic = `bench-udf-events-${stamp}`;
 await createTopics(kafka, [eventsTopic, `${eventsTopic}.dlq`], 1);
 await produceBacklog(kafka, endpoints.kafkaBrokers, backlog, eventsTopic);
-await flushWatermarks(kafka, eventsTopic, 'transactions', backlog.lastEventMs + 20 * 60_000);
+await flushWatermarks(
+  kafka,
+  eventsTopic,
+  builtInJobRegistry().get('transactions'),
+  backlog.lastEventMs + 20 * 60_000,
+);
 
 const udfServer = await startUdfServerProcess();
 const stack = readStackState(runLayout(resolveRunDir()));

@@ -15,6 +15,7 @@ import { parseArgs, promisify } from 'node:util';
 import { resolveServiceEndpoints } from '../src/config/environment.ts';
 import { resolveConsumerConfig } from '../src/consumer/consumer-config.ts';
 import { ConsumerRuntime } from '../src/consumer/consumer-runtime.ts';
+import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
 import { AvroSerializer } from '../src/core/utils/avro.ts';
 import { generateFile } from '../src/generate/generate-file.ts';
 import { createKafkaClient } from '../src/kafka/kafka-client.ts';
@@ -41,7 +42,7 @@ const dataDir = new URL('./data/', import.meta.url).pathname;
 await mkdir(dataDir, { recursive: true });
 const input = join(dataDir, `kafka-${events}.ndjson`);
 await generateFile(input, {
-  job: 'transactions',
+  job: builtInJobRegistry().get('transactions'),
   events,
   seed: 5,
   entities: 5000,
@@ -81,7 +82,12 @@ for (let i = 0; i < runs; i++) {
   const topic = await newTopic();
   const producer = new MessageProducer(kafka, endpoints.kafkaBrokers);
   await producer.connect();
-  const produced = await produceFile({ job: 'transactions', inputPath: input, topic, producer });
+  const produced = await produceFile({
+    job: builtInJobRegistry().get('transactions'),
+    inputPath: input,
+    topic,
+    producer,
+  });
   await producer.disconnect();
   ours.push(produced.produced / (produced.elapsedMs / 1000));
   if (recordSize === 0) {
@@ -121,12 +127,15 @@ for (let i = 0; i < runs; i++) {
   theirs.push(Number(/([\d.]+) records\/sec/.exec(stdout.trim().split('\n').pop()!)![1]));
 
   // Consume: the runtime over our topic (to Redis), until every event is read and committed.
-  const config = resolveConsumerConfig({
-    job: 'transactions',
-    topic,
-    group: `bench-${stamp}-${i}`,
-    statusInterval: '0',
-  });
+  const config = resolveConsumerConfig(
+    {
+      job: 'transactions',
+      topic,
+      group: `bench-${stamp}-${i}`,
+      statusInterval: '0',
+    },
+    builtInJobRegistry(),
+  );
   const runtime = new ConsumerRuntime(config, () => {});
   const started = performance.now();
   void runtime.start();

@@ -7,6 +7,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
 import { generateFile } from '../src/generate/generate-file.ts';
 import { formatRate, machineLine, measurePass, recordResult } from './support/measure.ts';
 
@@ -26,7 +27,7 @@ const results: { events: number; rssMb: number; seconds: number }[] = [];
 for (const events of [small, small * 10]) {
   const input = join(dataDir, `mem-${events}.ndjson`);
   await generateFile(input, {
-    job: 'transactions',
+    job: builtInJobRegistry().get('transactions'),
     events,
     seed: 7,
     entities,

@@ -10,6 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
 import { generateFile } from '../src/generate/generate-file.ts';
 import { formatRate, machineLine, measurePass, median, recordResult } from './support/measure.ts';
 
@@ -32,7 +33,7 @@ const lines: string[] = [];
 for (const entities of flags.entities.split(',').map(Number)) {
   const input = join(dataDir, `txn-${events}-${entities}.ndjson`);
   await generateFile(input, {
-    job: 'transactions',
+    job: builtInJobRegistry().get('transactions'),
     events,
     seed: 42,
     entities,

@@ -20,8 +20,8 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import type { WindowedFeatureRow } from '../src/core/models/features.ts';
-import { TRANSACTIONS_JOB } from '../src/core/processors/job-definitions.ts';
+import type { WindowedFeatureRow } from '../src/core/jobs/job-definition.ts';
+
 import { createFeatureSink } from '../src/core/sinks/redis-feature-sink.ts';
 import { BatchPlanner } from '../src/core/sinks/window-batch.ts';
 import { writeWindowCallArgs } from '../src/core/sinks/write-window-call.ts';
@@ -29,6 +29,7 @@ import {
   WRITE_WINDOW_SCRIPT,
   WRITE_WINDOW_SCRIPT_SHA,
 } from '../src/core/sinks/write-window-script.ts';
+import { TRANSACTIONS as TRANSACTIONS_JOB } from '../test/support/job-events.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 
 const run = promisify(execFile);

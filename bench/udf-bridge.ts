@@ -16,10 +16,14 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { DEFAULT_PROCESSOR_CONFIG } from '../src/core/models/config.ts';
-import type { TransactionEvent } from '../src/core/models/events.ts';
-import { computeTransactionFeaturesFromWindow } from '../src/core/processors/transaction-features.ts';
-import { transactionFor } from '../src/generate/event-factories.ts';
+import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
+import type { TransactionEvent } from '../src/jobs/transactions.ts';
+
+const TRANSACTIONS = builtInJobRegistry().get('transactions');
+const transactionFor = TRANSACTIONS.sample!() as (
+  ...args: Parameters<ReturnType<NonNullable<typeof TRANSACTIONS.sample>>>
+) => TransactionEvent;
+
 import { SeededRandom } from '../src/generate/seeded-random.ts';
 import { featureFunctions } from '../src/udf/feature-functions.ts';
 import { startUdfServerProcess } from '../test/support/udf-server-process.ts';
@@ -114,11 +118,10 @@ function expectedChecksum(): string {
   const bits = new DataView(new ArrayBuffer(8));
   let sum = 0n;
   for (const window of windows) {
-    const row = computeTransactionFeaturesFromWindow(
-      window.events,
-      DEFAULT_PROCESSOR_CONFIG,
-      window,
-    ) as unknown as Record<string, unknown>;
+    const row = TRANSACTIONS.computeFeatures(window.events, window) as unknown as Record<
+      string,
+      unknown
+    >;
     for (const [name, kind] of resultKinds) {
       const value = row[name];
       if (kind === 'double') {
@@ -137,7 +140,7 @@ const checksum = expectedChecksum();
 function inProcessPass(): number {
   const started = performance.now();
   for (const window of windows) {
-    computeTransactionFeaturesFromWindow(window.events, DEFAULT_PROCESSOR_CONFIG, window);
+    TRANSACTIONS.computeFeatures(window.events, window);
   }
   return performance.now() - started;
 }
@@ -224,7 +227,7 @@ if (!flags['no-record']) {
 ## UDF bridge: Java client -> TypeScript service vs in-process (${new Date().toISOString().slice(0, 10)})
 Command: \`npx tsx bench/udf-bridge.ts --windows ${WINDOWS} --events ${EVENTS} --runs ${RUNS} --batch ${flags.batch} --in-flight ${flags['in-flight']}\`
 Machine: ${machineLine()}, ${(await run('java', ['-version']).catch((e: { stderr?: string }) => e)).stderr?.split('\n')[0] ?? 'java'}; client, server and in-process pass share the machine (1-minute load average at the end: ${loadavg()[0]!.toFixed(2)}).
-Medians of ${RUNS} runs. CPU columns: the Java client's process CPU in the measured pass, and the UDF server's process CPU (from its /metrics) over each run, per window: on a shared machine they say more than wall time. Bridge: the flink-bridge client (columnar batches of up to ${flags.batch} windows, ${flags['in-flight']} calls in flight like Flink's async operator, the module's other defaults, ${WARMUP_PASSES} warm-up passes per JVM; every row checked against the in-process rows by checksum) into \`featureflow udf-server\` over loopback gRPC; in-process: computeTransactionFeaturesFromWindow on the same windows, measured before and after each bridge run. Overhead = 1/bridge - 1/in-process; target at most 2 us per window.
+Medians of ${RUNS} runs. CPU columns: the Java client's process CPU in the measured pass, and the UDF server's process CPU (from its /metrics) over each run, per window: on a shared machine they say more than wall time. Bridge: the flink-bridge client (columnar batches of up to ${flags.batch} windows, ${flags['in-flight']} calls in flight like Flink's async operator, the module's other defaults, ${WARMUP_PASSES} warm-up passes per JVM; every row checked against the in-process rows by checksum) into \`featureflow udf-server\` over loopback gRPC; in-process: the transactions job's computeFeatures on the same windows, measured before and after each bridge run. Overhead = 1/bridge - 1/in-process; target at most 2 us per window.
 
 | windows | events/window | batch | in flight | in-process windows/s | bridge windows/s | ratio | overhead us/window | client CPU us/window | server CPU us/window | target 2 us |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

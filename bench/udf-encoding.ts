@@ -3,7 +3,7 @@
  * the server-side cost per window (decode request -> TypeScript feature function -> encode
  * response) of each candidate against the same function called in-process on ready objects:
  *
- *   in-process        computeTransactionFeaturesFromWindow on event objects (the floor)
+ *   in-process        the transactions job's computeFeatures on event objects (the floor)
  *   avro-batch        one Avro record per batch (avsc): windows with nested event records
  *   proto-rows        protobuf, one message per window and per event (grpc-js + proto-loader)
  *   proto-columnar    udf.proto's columnar messages through proto-loader (protobufjs)
@@ -20,10 +20,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadSync } from '@grpc/proto-loader';
 import avro from 'avsc';
-import { DEFAULT_PROCESSOR_CONFIG } from '../src/core/models/config.ts';
-import type { TransactionEvent } from '../src/core/models/events.ts';
-import { computeTransactionFeaturesFromWindow } from '../src/core/processors/transaction-features.ts';
-import { transactionFor } from '../src/generate/event-factories.ts';
+import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
+import type { TransactionEvent } from '../src/jobs/transactions.ts';
+
+const TRANSACTIONS = builtInJobRegistry().get('transactions');
+const transactionFor = TRANSACTIONS.sample!() as (
+  ...args: Parameters<ReturnType<NonNullable<typeof TRANSACTIONS.sample>>>
+) => TransactionEvent;
+
 import { SeededRandom } from '../src/generate/seeded-random.ts';
 import type { Column } from '../src/udf/codec/columns.ts';
 import { decodeInvokeRequest, encodeInvokeRequest } from '../src/udf/codec/invoke-request.ts';
@@ -57,17 +61,18 @@ for (let w = 0; w < WINDOWS; w++) {
   for (let e = 0; e < EVENTS; e++) {
     events.push(transactionFor(random, w, w * EVENTS + e, windowStart + random.int(WINDOW_MS)));
   }
-  windows.push({ entityId: `card-${w}`, windowStart, windowEnd: windowStart + WINDOW_MS, events });
+  windows.push({
+    entityId: `card-${w}`,
+    windowStart,
+    windowEnd: windowStart + WINDOW_MS,
+    events: events as unknown as Record<string, unknown>[],
+  });
 }
 const fn = featureFunctions().find((f) => f.descriptor.name === 'transaction_features')!;
 const eventFields = fn.eventFields.map((f) => ({ name: f.name, column: f.column }));
 const resultFields = fn.resultFields.map((f) => ({ name: f.name, column: f.column }));
 const computeOne = (window: WindowInput) =>
-  computeTransactionFeaturesFromWindow(
-    window.events as unknown as TransactionEvent[],
-    DEFAULT_PROCESSOR_CONFIG,
-    window,
-  );
+  TRANSACTIONS.computeFeatures(window.events as unknown as TransactionEvent[], window);
 
 /** Runs `pass` for about SECONDS and returns microseconds per window (median of 5 slices). */
 function measure(pass: () => unknown): number {
@@ -188,7 +193,7 @@ const protoRows: Candidate = {
       }[];
     };
     const rows = request.windows.map((w) =>
-      computeTransactionFeaturesFromWindow(w.events, DEFAULT_PROCESSOR_CONFIG, {
+      TRANSACTIONS.computeFeatures(w.events, {
         entityId: w.entity_id,
         windowStart: w.window_start,
         windowEnd: w.window_end,
@@ -253,7 +258,7 @@ const protoColumnar: Candidate = {
         } as TransactionEvent);
       }
       rows.push(
-        computeTransactionFeaturesFromWindow(events, DEFAULT_PROCESSOR_CONFIG, {
+        TRANSACTIONS.computeFeatures(events, {
           entityId: request.entity_ids.dictionary[request.entity_ids.indices[w]!]!,
           windowStart: request.window_starts[w]!,
           windowEnd: request.window_ends[w]!,

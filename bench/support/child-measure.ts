@@ -5,6 +5,8 @@
  *   node --import tsx bench/support/child-measure.ts parse-only FILE
  *   node --import tsx bench/support/child-measure.ts replay FILE JOB OUTPUT
  */
+
+import { builtInJobRegistry } from '../../src/core/jobs/load-definitions.ts';
 import { resolveFeatureJobConfig } from '../../src/core/models/config.ts';
 import { readLineBatches } from '../../src/io/line-reader.ts';
 import { runReplay } from '../../src/replay/replay-job.ts';
@@ -32,7 +34,7 @@ if (mode === 'parse-only') {
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
 } else if (mode === 'replay') {
   const summary = await runReplay({
-    config: resolveFeatureJobConfig({ job }),
+    config: resolveFeatureJobConfig({ job }, builtInJobRegistry()),
     inputPath: input!,
     outputPath: output!,
   });

@@ -7,10 +7,11 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
+
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import type { KafkaClient } from '../../src/kafka/kafka-client.ts';
+import { TRANSACTION_FEATURE_NAMES } from '../../test/support/job-events.ts';
 
 const run = promisify(execFile);
 const FEATUREFLOW_BIN = fileURLToPath(new URL('../../bin/featureflow.js', import.meta.url));

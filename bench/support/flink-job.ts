@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { builtInJobRegistry } from '../../src/core/jobs/load-definitions.ts';
 import { SqlGatewayClient } from '../../src/flink/sql-gateway-client.ts';
 import { generateFile } from '../../src/generate/generate-file.ts';
 import type { KafkaClient } from '../../src/kafka/kafka-client.ts';
@@ -27,7 +28,7 @@ export async function generateTransactionBacklog(
   options: { events: number; entities: number; seed: number },
 ): Promise<TransactionBacklog> {
   await generateFile(path, {
-    job: 'transactions',
+    job: builtInJobRegistry().get('transactions'),
     events: options.events,
     seed: options.seed,
     entities: options.entities,
@@ -103,7 +104,7 @@ export async function produceBacklog(
   await producer.connect();
   try {
     const summary = await produceFile({
-      job: 'transactions',
+      job: builtInJobRegistry().get('transactions'),
       inputPath: backlog.path,
       topic,
       producer,

@@ -4,6 +4,7 @@
  * clock, so the topic sees what a real producer would write at a steady rate.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { builtInJobRegistry } from '../../src/core/jobs/load-definitions.ts';
 import { AvroSerializer } from '../../src/core/utils/avro.ts';
 import { generateEventStream } from '../../src/generate/event-stream.ts';
 import type { MessageProducer } from '../../src/kafka/message-producer.ts';
@@ -25,7 +26,7 @@ export async function streamLiveEvents(options: LiveEventsOptions): Promise<numb
   let clock = options.startMs;
   let sent = 0;
   for (const item of generateEventStream({
-    job: 'transactions',
+    job: builtInJobRegistry().get('transactions'),
     events: Math.ceil((options.ratePerSecond * options.durationMs) / 1000),
     seed: 11,
     entities: options.entities,

@@ -74,3 +74,19 @@ export function resolveServiceEndpoints(
   }
   return Object.freeze({ ...parsed.data, kafkaBrokers: Object.freeze(parsed.data.kafkaBrokers) });
 }
+
+export interface DefinitionsFlags {
+  definitions?: string | undefined;
+}
+
+/**
+ * Where the user's job definitions are: `--definitions <path>`, else FEATUREFLOW_DEFINITIONS
+ * (a module file, or a folder with an index.ts / index.js); undefined: the built-in jobs only.
+ */
+export function resolveDefinitionsPath(
+  flags: DefinitionsFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const path = flags.definitions ?? env.FEATUREFLOW_DEFINITIONS;
+  return path === undefined || path.trim() === '' ? undefined : path;
+}

@@ -1,11 +1,12 @@
 /** The consumer runtime's configuration: one resolver, defaults, validation, frozen. */
 import { resolveServiceEndpoints } from '../config/environment.ts';
 import { FeatureflowError } from '../core/errors.ts';
+import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { type FeatureJobConfig, resolveFeatureJobConfig } from '../core/models/config.ts';
-import { jobDefinition } from '../core/processors/job-definitions.ts';
 
 export interface ConsumerFlags {
   job?: string;
+  definitions?: string;
   group?: string;
   redis?: string;
   brokers?: string;
@@ -35,9 +36,10 @@ export interface ResolvedConsumerConfig {
 
 export function resolveConsumerConfig(
   flags: ConsumerFlags,
+  jobs: JobRegistry,
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConsumerConfig {
-  const job = resolveFeatureJobConfig(flags, env);
+  const job = resolveFeatureJobConfig(flags, jobs, env);
   const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers }, env);
   const metricsPort = Number(flags.metricsPort ?? env.FEATUREFLOW_METRICS_PORT ?? -1);
   if (!Number.isInteger(metricsPort) || metricsPort < -1 || metricsPort > 65535) {
@@ -55,8 +57,8 @@ export function resolveConsumerConfig(
   }
   return Object.freeze({
     job,
-    groupId: flags.group ?? `featureflow-consume-${job.job}`,
-    topic: flags.topic ?? jobDefinition(job.job).eventTopic,
+    groupId: flags.group ?? `featureflow-consume-${job.job.name}`,
+    topic: flags.topic ?? job.job.topics.events,
     brokers: endpoints.kafkaBrokers,
     redisUrl: endpoints.redisUrl,
     ttlMs: 24 * 60 * 60 * 1000,

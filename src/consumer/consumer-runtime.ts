@@ -10,6 +10,8 @@
  */
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError } from '../core/errors.ts';
+import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
+import { JobRegistry } from '../core/jobs/job-registry.ts';
 import {
   DEAD_LETTERS,
   EVENT_TO_REDIS,
@@ -18,10 +20,9 @@ import {
   WINDOW_SIZE,
 } from '../core/metrics.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
-import type { WindowedFeatureRow } from '../core/models/features.ts';
-import { jobDefinition } from '../core/processors/job-definitions.ts';
 import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
-import { AvroDeserializer, AvroSerializer } from '../core/utils/avro.ts';
+import { AvroDeserializer, AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
+import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
@@ -33,7 +34,7 @@ import { PartitionOffsets } from './partition-offsets.ts';
 import { PartitionWatermarks } from './partition-watermarks.ts';
 import { retryLine, retryWhileRetriable } from './retry.ts';
 
-type Event = { timestamp: number };
+type Event = object;
 
 /** One owned partition: its windows (entities are keyed to one partition) and its offsets. */
 interface PartitionState {
@@ -61,18 +62,13 @@ export class ConsumerRuntime {
     written: 0,
     stale: 0,
   };
-  private readonly job;
+  private readonly job: JobDefinition;
   private readonly watermarks: PartitionWatermarks;
-  private readonly computeFeatures: (
-    events: readonly Event[],
-    processor: ResolvedConsumerConfig['job']['processor'],
-    window: { entityId: string; windowStart: number; windowEnd: number },
-  ) => WindowedFeatureRow;
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly producer: MessageProducer;
   private readonly sink: FeatureSink;
-  private readonly deserializer = new AvroDeserializer();
+  private readonly deserializer: AvroDeserializer;
   private readonly lateSerializer: AvroSerializer<unknown>;
   private readonly partitions = new Map<number, PartitionState>();
   private readonly lastCommitted = new Map<number, number>();
@@ -90,9 +86,10 @@ export class ConsumerRuntime {
     readonly config: ResolvedConsumerConfig,
     private readonly log: (line: string) => void,
   ) {
-    this.job = jobDefinition(config.job.job);
+    this.job = config.job.job;
+    this.deserializer = new AvroDeserializer(new SchemaDirectory(), new JobRegistry([this.job]));
     const kafka = createKafkaClient({
-      clientId: `featureflow-consume-${config.job.job}`,
+      clientId: `featureflow-consume-${this.job.name}`,
       brokers: config.brokers,
     });
     this.consumer = kafka.consumer({
@@ -105,8 +102,7 @@ export class ConsumerRuntime {
     this.admin = kafka.admin();
     this.producer = new MessageProducer(kafka, config.brokers);
     this.sink = createFeatureSink({ redisUrl: config.redisUrl, ttlMs: config.ttlMs });
-    this.lateSerializer = AvroSerializer.forTopic(this.job.eventTopic);
-    this.computeFeatures = this.job.computeFeatures as typeof this.computeFeatures;
+    this.lateSerializer = new AvroSerializer(wireTypeOfSchema(this.job.eventSchema));
     this.watermarks = new PartitionWatermarks({
       maxOutOfOrdernessMs: config.job.maxOutOfOrdernessMs,
       idleTimeoutMs: config.job.idleTimeoutMs,
@@ -122,13 +118,13 @@ export class ConsumerRuntime {
       maxOutOfOrdernessMs: job.maxOutOfOrdernessMs,
       externalWatermark: true,
       initialWatermark: horizon,
-      entityOf: this.job.entityOf as (event: Event) => string,
-      timeOf: (event) => event.timestamp,
+      entityOf: this.job.entityOf,
+      timeOf: this.job.timeOf,
       onWindowFired: (window) => {
         this.counters.windows++;
-        FEATURES_COMPUTED.inc({ feature_type: this.job.job });
-        WINDOW_SIZE.observe({ window_type: this.job.job }, window.size());
-        this.pendingRows.push(this.computeFeatures(window.getEvents(), job.processor, window));
+        FEATURES_COMPUTED.inc({ feature_type: this.job.name });
+        WINDOW_SIZE.observe({ window_type: this.job.name }, window.size());
+        this.pendingRows.push(this.job.computeFeatures(window.getEvents(), window));
         this.pendingArrivalMs.push(Date.now());
       },
       onLateEvent: () => {},
@@ -310,7 +306,7 @@ export class ConsumerRuntime {
     const decoded = this.deserializer.deserializeMessage(
       this.topic,
       message.value,
-      this.job.eventTopic,
+      this.job.topics.events,
     );
     if (!decoded.ok) {
       this.deadLetter(partition, message, decoded);
@@ -324,26 +320,27 @@ export class ConsumerRuntime {
       return;
     }
     const event = verdict.event as Event;
+    const time = this.job.timeOf(event);
     this.counters.events++;
     const joined = state.engine.process(event, partition);
     const now = Date.now();
-    this.watermarks.observe(partition, event.timestamp, now);
+    this.watermarks.observe(partition, time, now);
     this.advanceFiring(now);
     if (joined) {
       offsets.track(
         offset,
-        lastWindowEnd(event.timestamp, this.config.job.windowSizeMs, this.config.job.slideMs),
+        lastWindowEnd(time, this.config.job.windowSizeMs, this.config.job.slideMs),
       );
     } else {
       // Late events are normal in small numbers; say so for the first and every 1000th.
       if (this.counters.late % 1000 === 0) {
         this.log(
-          `late event on partition ${partition} at offset ${offset}: time ${new Date(event.timestamp).toISOString()} ` +
+          `late event on partition ${partition} at offset ${offset}: time ${new Date(time).toISOString()} ` +
             `is behind the partition's windows (fired up to ${new Date(state.engine.watermark).toISOString()}); ${this.counters.late + 1} late so far`,
         );
       }
       this.counters.late++;
-      LATE_EVENTS.inc({ job: this.job.job });
+      LATE_EVENTS.inc({ job: this.job.name });
       void this.producer.send(`${this.topic}.late`, {
         key: message.key?.toString() ?? null,
         value: this.lateSerializer.serialize(event),
@@ -354,7 +351,7 @@ export class ConsumerRuntime {
 
   private deadLetter(partition: number, message: KafkaMessage, problem: InvalidEvent): void {
     this.counters.invalid++;
-    DEAD_LETTERS.inc({ job: this.job.job, reason: problem.reason });
+    DEAD_LETTERS.inc({ job: this.job.name, reason: problem.reason });
     void this.producer.send(deadLetterTopicOf(this.topic), {
       key: message.key?.toString() ?? null,
       value: message.value ?? Buffer.alloc(0),

@@ -1,10 +1,10 @@
 /** The two jobs the demo runs through the UDF service, and the per-run topics each uses. */
 import { fileURLToPath } from 'node:url';
-import type { JobName } from '../core/models/config.ts';
-import { type JobDefinition, jobDefinition } from '../core/processors/job-definitions.ts';
+import type { JobDefinition } from '../core/jobs/job-definition.ts';
+import { builtInJobRegistry } from '../core/jobs/load-definitions.ts';
 
 export interface DemoJob {
-  readonly job: JobName;
+  readonly job: string;
   readonly definition: JobDefinition;
   readonly sqlFile: string;
   /** The SQL file's placeholders for its topics. */
@@ -16,10 +16,12 @@ export interface DemoJob {
 const sqlFile = (name: string) =>
   fileURLToPath(new URL(`../../flink-sql/${name}`, import.meta.url));
 
+const builtIn = builtInJobRegistry();
+
 export const DEMO_JOBS: readonly DemoJob[] = Object.freeze([
   {
     job: 'transactions',
-    definition: jobDefinition('transactions'),
+    definition: builtIn.get('transactions'),
     sqlFile: sqlFile('03_transaction_features_udf.sql'),
     vars: {
       events: 'TXN_EVENTS_TOPIC',
@@ -30,7 +32,7 @@ export const DEMO_JOBS: readonly DemoJob[] = Object.freeze([
   },
   {
     job: 'clickstream',
-    definition: jobDefinition('clickstream'),
+    definition: builtIn.get('clickstream'),
     sqlFile: sqlFile('04_clickstream_features_udf.sql'),
     vars: {
       events: 'CLICK_EVENTS_TOPIC',
@@ -43,8 +45,8 @@ export const DEMO_JOBS: readonly DemoJob[] = Object.freeze([
 
 /** A run's own topics (`<run>.txn.events`, its .dlq and .late, `<run>.features.transactions`...). */
 export function demoTopics(run: string, job: DemoJob) {
-  const events = `${run}.${job.definition.eventTopic}`;
-  const features = `${run}.${job.definition.featureTopic}`;
+  const events = `${run}.${job.definition.topics.events}`;
+  const features = `${run}.${job.definition.topics.features}`;
   return {
     events,
     eventsDlq: `${events}.dlq`,

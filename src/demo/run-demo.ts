@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { resolveServiceEndpoints } from '../config/environment.ts';
+import { builtInJobRegistry } from '../core/jobs/load-definitions.ts';
 import { createFeatureStore } from '../core/sinks/feature-store.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
 import { ensureBridgeJar } from '../flink/bridge-jar.ts';
@@ -112,8 +113,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     groupId: `${run}-sink`,
     topics: DEMO_JOBS.map((job) => ({
       topic: demoTopics(run, job).features,
-      schemaTopic: job.definition.featureTopic,
+      schemaTopic: job.definition.topics.features,
     })),
+    jobs: builtInJobRegistry(),
     log,
   });
   void connector.start();
@@ -154,7 +156,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     DEMO_JOBS.map((job, i) =>
       produceGenerated({
         stream: {
-          job: job.job,
+          job: job.definition,
           events: i === 0 ? perJob : options.events - perJob,
           seed: 7 + i,
           entities: 200,
@@ -183,7 +185,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     lastWindowEnd(summary.newestEventMs, WINDOW_SIZE_MS, SLIDE_MS),
   );
   for (const job of DEMO_JOBS)
-    await flushWatermarks(kafka, demoTopics(run, job).events, job.job, newestEventMs() + 3_600_000);
+    await flushWatermarks(
+      kafka,
+      demoTopics(run, job).events,
+      job.definition,
+      newestEventMs() + 3_600_000,
+    );
   const deadline = Date.now() + LAST_WINDOWS_TIMEOUT_MS;
   const allLanded = () =>
     DEMO_JOBS.every(

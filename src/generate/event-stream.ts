@@ -7,13 +7,14 @@
  * Late: an event placed more than `maxDisorderMs + maxOutOfOrdernessMs + windowSizeMs`
  * behind the clock, so every window containing it has fired.
  */
-import type { JobName } from '../core/models/config.ts';
-import { clickFor, transactionFor } from './event-factories.ts';
+import { FeatureflowError } from '../core/errors.ts';
+import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import { type Corrupted, corruptEvent } from './invalid-events.ts';
 import { SeededRandom } from './seeded-random.ts';
 
 export interface EventStreamOptions {
-  job: JobName;
+  /** A job with a sample generator (`sample` in its definition). */
+  job: JobDefinition;
   events: number;
   seed: number;
   entities: number;
@@ -38,7 +39,14 @@ const BURST_PROBABILITY = 0.03;
 
 export function* generateEventStream(options: EventStreamOptions): Generator<GeneratedEvent> {
   const random = new SeededRandom(options.seed);
-  const sessions = new Map<number, { number: number; lastMs: number }>();
+  const { job } = options;
+  if (job.sample === undefined) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `job ${job.name} has no sample generator (add sample to its definition)`,
+    );
+  }
+  const sampleEvent = job.sample();
   let clock = options.startMs;
   let burstEntity = -1;
   let burstLeft = 0;
@@ -62,10 +70,7 @@ export function* generateEventStream(options: EventStreamOptions): Generator<Gen
     const timestamp = late
       ? Math.max(0, clock - lateOffsetMs - 1 - random.int(5 * 60_000))
       : Math.max(0, clock - random.int(options.maxDisorderMs + 1));
-    const event =
-      options.job === 'transactions'
-        ? transactionFor(random, entity, sequence, timestamp)
-        : clickFor(random, entity, sessionOf(sessions, entity, timestamp), sequence, timestamp);
+    const event = sampleEvent(random, entity, sequence, timestamp);
 
     if (options.invalidFraction > 0 && random.chance(options.invalidFraction)) {
       yield {
@@ -76,20 +81,4 @@ export function* generateEventStream(options: EventStreamOptions): Generator<Gen
       yield { kind: late ? 'late' : 'valid', event: event as unknown as Record<string, unknown> };
     }
   }
-}
-
-/** A user's session changes after 30 minutes of inactivity, as web analytics count them. */
-function sessionOf(
-  sessions: Map<number, { number: number; lastMs: number }>,
-  user: number,
-  timestamp: number,
-): number {
-  const session = sessions.get(user);
-  if (session === undefined) {
-    sessions.set(user, { number: 0, lastMs: timestamp });
-    return 0;
-  }
-  if (timestamp - session.lastMs > 30 * 60_000) session.number++;
-  session.lastMs = Math.max(session.lastMs, timestamp);
-  return session.number;
 }

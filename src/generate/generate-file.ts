@@ -2,9 +2,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import avro from 'avsc';
-import { jobDefinition } from '../core/processors/job-definitions.ts';
-import { wireTypeOf } from '../core/utils/avro.ts';
-import { SchemaDirectory } from '../core/utils/schema-directory.ts';
+import { wireTypeOfSchema } from '../core/utils/avro.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
 import { type EventStreamOptions, generateEventStream } from './event-stream.ts';
 
@@ -24,7 +22,7 @@ export async function generateFile(
   const stream = generateEventStream({ ...options, forAvro });
   if (forAvro) {
     // The wire form (enums as strings), so that an invalid enum symbol can still be written.
-    const type = wireTypeOf(new SchemaDirectory(), jobDefinition(options.job).eventSchemaFile);
+    const type = wireTypeOfSchema(options.job.eventSchema);
     const file = createWriteStream(path);
     const encoder = new avro.streams.BlockEncoder(type);
     encoder.pipe(file);

@@ -3,16 +3,15 @@
  * entity id. Invalid records go to `<topic>.dlq` with their original bytes and the reason in
  * headers (DESIGN section 8), and are counted.
  */
-import type { JobName } from '../core/models/config.ts';
+import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
-import { jobDefinition } from '../core/processors/job-definitions.ts';
-import { AvroSerializer } from '../core/utils/avro.ts';
+import { AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
 import type { MessageProducer } from '../kafka/message-producer.ts';
 
 export interface ProduceFileOptions {
-  job: JobName;
+  job: JobDefinition;
   inputPath: string;
   topic?: string | undefined;
   producer: MessageProducer;
@@ -29,10 +28,14 @@ export interface ProduceSummary {
 
 export async function produceFile(options: ProduceFileOptions): Promise<ProduceSummary> {
   const started = performance.now();
-  const job = jobDefinition(options.job);
-  const topic = options.topic ?? job.eventTopic;
-  const serializer = AvroSerializer.forTopic<unknown>(job.eventTopic);
-  const entityOf = job.entityOf as (event: unknown) => string;
+  const { job } = options;
+  const topic = options.topic ?? job.topics.events;
+  const serializer = new AvroSerializer<unknown>(wireTypeOfSchema(job.eventSchema));
+  const entityOf = job.entityOf;
+  // The wire schema has nullable strings as unions: an absent one is written as null.
+  const nullableFields = job.fieldRules
+    .filter((field) => field.rule.kind === 'optional_string')
+    .map((field) => field.name);
   const summary: ProduceSummary = { records: 0, produced: 0, invalid: 0, topic, elapsedMs: 0 };
   // Sends are queued synchronously inside the callbacks and awaited per batch.
   const queued: Promise<void>[] = [];
@@ -57,8 +60,7 @@ export async function produceFile(options: ProduceFileOptions): Promise<ProduceS
         return;
       }
       const event = verdict.event as unknown as Record<string, unknown>;
-      // The wire schema has referrer as a union: an absent one is null.
-      if ('event_type' in event && event.referrer === undefined) event.referrer = null;
+      for (const field of nullableFields) if (event[field] === undefined) event[field] = null;
       summary.produced++;
       queued.push(
         options.producer.send(topic, { key: entityOf(event), value: serializer.serialize(event) }),

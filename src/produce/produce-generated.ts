@@ -3,8 +3,7 @@
  * produced as they are (Avro-encodable corruptions), so consumers' dead-letter paths get
  * exercised as in production.
  */
-import { jobDefinition } from '../core/processors/job-definitions.ts';
-import { AvroSerializer } from '../core/utils/avro.ts';
+import { AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
 import { type EventStreamOptions, generateEventStream } from '../generate/event-stream.ts';
 import type { MessageProducer } from '../kafka/message-producer.ts';
 
@@ -21,9 +20,9 @@ const TICK_EVENTS = 500;
 
 export async function produceGenerated(options: ProduceGeneratedOptions) {
   const started = performance.now();
-  const job = jobDefinition(options.stream.job);
-  const topic = options.topic ?? job.eventTopic;
-  const serializer = AvroSerializer.forTopic<Record<string, unknown>>(job.eventTopic);
+  const { job } = options.stream;
+  const topic = options.topic ?? job.topics.events;
+  const serializer = new AvroSerializer<Record<string, unknown>>(wireTypeOfSchema(job.eventSchema));
   const entityField = job.entityField;
   // newestEventMs: the largest valid event time sent (where a finite stream's windows end).
   const summary = { events: 0, late: 0, invalid: 0, topic, elapsedMs: 0, newestEventMs: 0 };
@@ -33,8 +32,8 @@ export async function produceGenerated(options: ProduceGeneratedOptions) {
     summary.events++;
     if (item.kind === 'late') summary.late++;
     if (item.kind === 'invalid') summary.invalid++;
-    else if ((event.timestamp as number) > summary.newestEventMs)
-      summary.newestEventMs = event.timestamp as number;
+    else if ((event[job.timeField] as number) > summary.newestEventMs)
+      summary.newestEventMs = event[job.timeField] as number;
     const key = typeof event[entityField] === 'string' ? (event[entityField] as string) : null;
     await options.producer.send(topic, { key, value: serializer.serialize(event) });
     if (summary.events % TICK_EVENTS === 0) {

@@ -44,17 +44,20 @@ interface Manifest {
 export function bundledWorkerModule(
   moduleUrl: URL,
   cacheDirectory: string = DEFAULT_WORKER_CACHE,
+  /** Package names resolved to these files instead (esbuild's `alias`). */
+  alias: Readonly<Record<string, string>> = {},
 ): string {
   const entry = fileURLToPath(moduleUrl);
-  // One manifest per entry: the name, plus a hash of the path for entries of the same name.
-  const entryKey = `${basename(entry, extname(entry))}-${sha1(entry).slice(0, 8)}`;
+  // One manifest per entry and alias: the name, plus a hash of both for entries of the same name.
+  const aliasKey = Object.keys(alias).length === 0 ? '' : JSON.stringify(alias);
+  const entryKey = `${basename(entry, extname(entry))}-${sha1(entry + aliasKey).slice(0, 8)}`;
   const manifestPath = join(cacheDirectory, `${entryKey}.json`);
   const cached = readManifest(manifestPath);
   if (cached !== undefined && sourcesUnchanged(cached.sources)) {
     const bundlePath = join(cacheDirectory, cached.bundle);
     if (existsSync(bundlePath)) return bundlePath;
   }
-  return buildBundle(entry, entryKey, cacheDirectory, manifestPath);
+  return buildBundle(entry, entryKey, cacheDirectory, manifestPath, alias);
 }
 
 function buildBundle(
@@ -62,6 +65,7 @@ function buildBundle(
   entryKey: string,
   cacheDirectory: string,
   manifestPath: string,
+  alias: Readonly<Record<string, string>>,
 ): string {
   const buildStartedMs = Date.now();
   const workingDirectory = dirname(entry);
@@ -80,6 +84,7 @@ function buildBundle(
       write: false,
       metafile: true,
       logLevel: 'silent',
+      alias: { ...alias },
     });
     code = result.outputFiles[0]!.contents;
     inputs = Object.keys(result.metafile.inputs).map((input) => resolve(workingDirectory, input));

@@ -14,11 +14,13 @@
  * which also finds the reason of an invalid line. event-line-scanner.spec.ts holds the two
  * paths to the same verdicts and values.
  *
+ * Booleans are read as 1 and 0 into `numbers`, as replay packs them.
+ *
  * Numbers: a plain decimal of at most 15 digits, m digits in all with k after the point, is
  * exactly the integer m divided by 10^k: both are exact doubles (below 2^53 and 10^22), and
  * one IEEE division rounds correctly, as JSON.parse does, so the value is bit for bit the same.
  */
-import type { FieldKind, FieldRule } from '../core/models/event-validation.ts';
+import type { FieldRule } from '../core/models/event-validation.ts';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -41,8 +43,13 @@ interface ScannedField {
   /** The length of `"name":`, with its leading comma for every field but the first. */
   readonly keyLength: number;
   readonly isNumber: boolean;
+  readonly isBoolean: boolean;
   readonly mayBeNull: boolean;
+  /** The job's bound on the number's magnitude (Infinity: none). */
+  readonly maxAbs: number;
 }
+
+const LOWER_T = 0x74;
 
 export class EventLineScanner {
   /**
@@ -66,13 +73,18 @@ export class EventLineScanner {
       (field, index) => `${index === 0 ? '' : ','}${JSON.stringify(field.name)}:`,
     );
     const pattern = rules.map(
-      (field, index) => escapeForPattern(keys[index]!) + valuePattern(field.rule),
+      (field, index) => escapeForPattern(keys[index]!) + valuePattern(field),
     );
     this.usualForm = new RegExp(`^\\{${pattern.join('')}\\}$`);
     this.fields = rules.map((field, index) => ({
       keyLength: keys[index]!.length,
-      isNumber: field.rule.kind === 'double' || field.rule.kind === 'timestamp',
+      isNumber:
+        field.rule.kind === 'double' ||
+        field.rule.kind === 'long' ||
+        field.rule.kind === 'timestamp',
+      isBoolean: field.rule.kind === 'boolean',
       mayBeNull: field.rule.kind === 'optional_string',
+      maxAbs: field.constraint?.maxAbs ?? Number.POSITIVE_INFINITY,
     }));
     this.starts = new Int32Array(rules.length);
     this.ends = new Int32Array(rules.length);
@@ -91,7 +103,11 @@ export class EventLineScanner {
       at += field.keyLength;
       if (field.isNumber) {
         at = this.readNumber(line, at, index);
-        if (at < 0) return false;
+        if (at < 0 || Math.abs(this.numbers[index]!) > field.maxAbs) return false;
+      } else if (field.isBoolean) {
+        const isTrue = line.charCodeAt(at) === LOWER_T;
+        this.numbers[index] = isTrue ? 1 : 0;
+        at += isTrue ? 4 : 5;
       } else if (field.mayBeNull && line.charCodeAt(at) !== QUOTE) {
         this.starts[index] = -1;
         this.ends[index] = -1;
@@ -138,13 +154,17 @@ export class EventLineScanner {
   }
 }
 
-/** The pattern of a value that passes `rule` and is written plainly. */
-function valuePattern(rule: FieldKind): string {
+/** The pattern of a value that passes the field's rules and is written plainly. */
+function valuePattern({ rule, constraint }: FieldRule): string {
   switch (rule.kind) {
     case 'string':
-      return `"${PLAIN_CHARACTER}+"`;
-    case 'currency':
-      return `"${PLAIN_CHARACTER}{3}"`;
+      return constraint?.length === undefined
+        ? `"${PLAIN_CHARACTER}+"`
+        : `"${PLAIN_CHARACTER}{${constraint.length}}"`;
+    case 'boolean':
+      return '(?:true|false)';
+    case 'long':
+      return `-?${WHOLE_NUMBER}`;
     case 'enum':
       return `"(?:${[...rule.symbols].map(escapeForPattern).join('|')})"`;
     case 'optional_string':

@@ -2,8 +2,8 @@
 // streams with disorder, stragglers, idle gaps and odd window shapes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { TRANSACTIONS } from '../../test/support/job-events.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
-import { DEFAULT_PROCESSOR_CONFIG } from '../core/models/config.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { LateEventDetector } from './late-event-detector.ts';
 
@@ -34,11 +34,10 @@ describe('LateEventDetector', () => {
     fc.assert(
       fc.property(times, shapes, fc.constantFrom(0, 5, 50, 400), (eventTimes, shape, D) => {
         const config: FeatureJobConfig = {
-          job: 'transactions',
+          job: TRANSACTIONS,
           ...shape,
           maxOutOfOrdernessMs: D,
           idleTimeoutMs: 30_000,
-          processor: DEFAULT_PROCESSOR_CONFIG,
         };
         const detector = new LateEventDetector(config);
         const engine = new WindowedEngine<number>({

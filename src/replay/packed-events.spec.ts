@@ -3,7 +3,10 @@
 // string dictionary starts over.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLICKSTREAM_JOB, TRANSACTIONS_JOB } from '../core/processors/job-definitions.ts';
+import {
+  CLICKSTREAM as CLICKSTREAM_JOB,
+  TRANSACTIONS as TRANSACTIONS_JOB,
+} from '../../test/support/job-events.ts';
 import { EventLineScanner } from './event-line-scanner.ts';
 import { EventPacker, PackedEventReader } from './packed-events.ts';
 

@@ -1,6 +1,7 @@
 /**
  * Valid events packed for the window thread (./window-thread.ts): per event its time, its
- * entity id, and the fields the feature function reads (`JobDefinition.windowEventFields`),
+ * entity id, and the fields the feature function reads (`JobDefinition.windowEventFields`,
+ * booleans as 1 and 0),
  * nothing else, as numbers in one Float64Array that moves to the other thread without a copy.
  * A Float64Array keeps every number bit for bit, so the window thread computes on the very
  * values parsed here.
@@ -13,7 +14,7 @@
  * stays bounded whatever the number of distinct values.
  */
 import { FeatureflowError } from '../core/errors.ts';
-import type { JobDefinition } from '../core/processors/job-definitions.ts';
+import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import type { EventLineScanner } from './event-line-scanner.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
 import { StringIndexes } from './string-indexes.ts';
@@ -30,6 +31,12 @@ export type WindowEventShape = Pick<
   | 'windowEventValues'
   | 'fieldRules'
   | 'entityField'
+>;
+
+/** What the window thread's side needs: the fields and how to build a window event. */
+export type WindowEventBuilder = Pick<
+  WindowEventShape,
+  'windowEventFields' | 'windowEventFrom' | 'refillWindowEvent'
 >;
 
 const MAX_DICTIONARY_STRINGS = 1 << 16;
@@ -111,7 +118,7 @@ export class EventPacker {
     values[offset++] = time;
     values[offset++] = this.indexOf(entityId);
     const { fieldValues, isString } = this;
-    this.windowEventValues(event as never, fieldValues);
+    this.windowEventValues(event, fieldValues);
     for (let i = 0; i < fieldValues.length; i++) {
       const value = fieldValues[i]!;
       values[offset++] = isString[i] ? this.indexOf(value as string) : (value as number);
@@ -176,8 +183,8 @@ export class EventPacker {
  * young generation's collector, so a new one per event was dear garbage.
  */
 export class PackedEventReader {
-  private readonly windowEventFrom: WindowEventShape['windowEventFrom'];
-  private readonly refillWindowEvent: WindowEventShape['refillWindowEvent'];
+  private readonly windowEventFrom: WindowEventBuilder['windowEventFrom'];
+  private readonly refillWindowEvent: WindowEventBuilder['refillWindowEvent'];
   /** Released window events, the first `releasedCount` of them, reused last in first out. */
   private readonly released: object[] = [];
   private releasedCount = 0;
@@ -191,7 +198,7 @@ export class PackedEventReader {
   time = 0;
   entityId = '';
 
-  constructor(shape: WindowEventShape) {
+  constructor(shape: WindowEventBuilder) {
     const fields = shape.windowEventFields;
     this.isString = fields.map((field) => field.kind === 'string');
     this.width = 2 + fields.length;

@@ -4,7 +4,7 @@
 // change mid-batch, and rows longer than the sink's buffer.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TRANSACTION_FEATURE_NAMES } from '../core/models/features.ts';
+import { TRANSACTION_FEATURE_NAMES } from '../../test/support/job-events.ts';
 import type { ByteSink } from '../io/byte-file-writer.ts';
 import { createPackedRowEncoder } from './packed-row-bytes.ts';
 import { RowPacker } from './packed-rows.ts';

@@ -2,9 +2,13 @@
 // writes, whatever the numbers and entity ids, and in order across batches.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLICKSTREAM_FEATURE_NAMES, TRANSACTION_FEATURE_NAMES } from '../core/models/features.ts';
+import {
+  CLICKSTREAM_FEATURE_NAMES,
+  FEATURE_ROW_NUMBERS,
+  TRANSACTION_FEATURE_NAMES,
+} from '../../test/support/job-events.ts';
+import type { FeatureRowNumbers } from '../core/jobs/generated-accessors.ts';
 import type { ByteSink } from '../io/byte-file-writer.ts';
-import { FEATURE_ROW_NUMBERS, type FeatureRowNumbers } from './feature-row-numbers.ts';
 import { createPackedRowEncoder } from './packed-row-bytes.ts';
 import { RowPacker } from './packed-rows.ts';
 import { createRowSerializer } from './row-serializer.ts';

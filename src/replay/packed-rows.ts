@@ -9,7 +9,7 @@
  * what `createRowSerializer` writes. A row holding anything but numbers travels as its finished
  * line instead.
  */
-import type { FeatureRowNumbers } from './feature-row-numbers.ts';
+import type { FeatureRowNumbers } from '../core/jobs/generated-accessors.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
 import { createRowSerializer } from './row-serializer.ts';
 

@@ -9,7 +9,6 @@
 import { FeatureflowError } from '../core/errors.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
-import { jobDefinition } from '../core/processors/job-definitions.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
 import { EventLineScanner } from './event-line-scanner.ts';
@@ -50,7 +49,7 @@ const INVALID_SAMPLES = 5;
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
   const { config } = options;
-  const job = jobDefinition(config.job);
+  const { job } = config;
   const windows = new ThreadedWindows(config, options.outputPath);
   const lateness = new LateEventDetector(config);
   const lateOutput = options.lateOutputPath ? new NdjsonWriter(options.lateOutputPath) : undefined;
@@ -85,19 +84,20 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       rejectRecord(line, problem, raw);
       return;
     }
-    const event = value as { timestamp: number };
+    const event = value as object;
+    const time = job.timeOf(event);
     summary.valid++;
-    if (lateness.isLate(event.timestamp)) {
+    if (lateness.isLate(time)) {
       summary.late++;
       lateOutput?.writeObject(event);
     }
-    windows.add(event);
+    windows.add(event, time);
   };
 
   // The usual form of a valid event is read without JSON.parse (./event-line-scanner.ts); a
   // late one is parsed after all, as the late output holds the event itself.
   const scanner = new EventLineScanner(job.fieldRules);
-  const timeField = job.fieldRules.findIndex((field) => field.name === 'timestamp');
+  const timeField = job.fieldRules.findIndex((field) => field.name === job.timeField);
   const acceptLine = (_line: number, text: string): boolean => {
     if (!scanner.scan(text)) return false;
     const time = scanner.numbers[timeField]!;

@@ -9,8 +9,8 @@
  * bounded when the disk is slow.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { FeatureRowNumbers } from '../core/jobs/generated-accessors.ts';
 import { BatchChannel } from './batch-channel.ts';
-import type { FeatureRowNumbers } from './feature-row-numbers.ts';
 import { type PackedRows, RowPacker } from './packed-rows.ts';
 
 /** Rows per message: large enough that posting is rare, small enough to keep the writer busy. */

@@ -4,17 +4,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUILT_IN, TRANSACTIONS as TRANSACTIONS_JOB } from '../../test/support/job-events.ts';
 import { FeatureflowError } from '../core/errors.ts';
 import { resolveFeatureJobConfig } from '../core/models/config.ts';
-import type { TransactionEvent } from '../core/models/events.ts';
-import { TRANSACTIONS_JOB } from '../core/processors/job-definitions.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
+import type { TransactionEvent } from '../jobs/transactions.ts';
 import { createRowSerializer } from './row-serializer.ts';
 import { ThreadedWindows } from './threaded-windows.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-windows-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const config = resolveFeatureJobConfig({ job: 'transactions' }, {});
+const config = resolveFeatureJobConfig({ job: 'transactions' }, BUILT_IN, {});
 
 /** 40,000 events over 200 cards, 20 ms apart, with disorder and a late one every 997. */
 function events(): TransactionEvent[] {
@@ -38,12 +38,10 @@ function expectedRows(input: readonly TransactionEvent[]): { lines: string[]; la
   let late = 0;
   const engine = new WindowedEngine<TransactionEvent>({
     ...config,
-    entityOf: TRANSACTIONS_JOB.entityOf,
+    entityOf: (event) => event.card_id,
     timeOf: (event) => event.timestamp,
     onWindowFired: (window) =>
-      lines.push(
-        serialize(TRANSACTIONS_JOB.computeFeatures(window.getEvents(), config.processor, window)),
-      ),
+      lines.push(serialize(TRANSACTIONS_JOB.computeFeatures(window.getEvents(), window))),
     onLateEvent: () => {
       late++;
     },
@@ -59,7 +57,7 @@ describe('ThreadedWindows', () => {
     const path = join(dir, 'rows.ndjson');
     const windows = new ThreadedWindows(config, path);
     for (const [i, event] of input.entries()) {
-      windows.add(event);
+      windows.add(event, event.timestamp);
       if (i % 5000 === 0) await windows.flushIfFull();
     }
     const result = await windows.finish();
@@ -72,7 +70,7 @@ describe('ThreadedWindows', () => {
   it('reports a rows file it cannot write', async () => {
     const path = join(dir, 'missing-folder', 'rows.ndjson');
     const windows = new ThreadedWindows(config, path);
-    for (const event of events().slice(0, 100)) windows.add(event);
+    for (const event of events().slice(0, 100)) windows.add(event, event.timestamp);
     const error = await windows.finish().then(
       () => undefined,
       (thrown: unknown) => thrown,

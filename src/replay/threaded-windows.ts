@@ -9,10 +9,12 @@
  * `flushIfFull` waits while the window thread is more than a few batches behind; rows are
  * written while it waits.
  */
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
+import { isBuiltInJob } from '../core/jobs/load-definitions.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
-import { jobDefinition } from '../core/processors/job-definitions.ts';
 import { BatchChannel } from './batch-channel.ts';
+import { bundledWorkerModule, DEFAULT_WORKER_CACHE } from './bundled-worker-module.ts';
 import type { EventLineScanner } from './event-line-scanner.ts';
 import { EventPacker, type PackedEvents } from './packed-events.ts';
 import { type RowWriting, serveRowWriting } from './row-writing.ts';
@@ -20,22 +22,41 @@ import { startTypeScriptWorker } from './typescript-worker.ts';
 import type { WindowThreadData, WindowThreadResult } from './window-thread.ts';
 
 const BATCH_EVENTS = 16384;
+/** What `featureflow` resolves to in a bundle of a user's definitions (see the file). */
+const DEFINITION_API = fileURLToPath(new URL('../jobs/definition-api.ts', import.meta.url));
 // Room for the start of the thread (about half a second) before the reader has to wait.
 const MAX_BATCHES_IN_FLIGHT = 8;
 
 export class ThreadedWindows {
   private readonly packer: EventPacker;
-  private readonly entityOf: (event: never) => string;
+  private readonly entityOf: (event: object) => string;
   private readonly channel: BatchChannel<PackedEvents, WindowThreadResult>;
   private readonly rowWriting: RowWriting;
 
   constructor(config: FeatureJobConfig, outputPath: string) {
-    const job = jobDefinition(config.job);
+    const { job } = config;
     this.entityOf = job.entityOf;
     this.packer = new EventPacker(job, BATCH_EVENTS);
     const rows = new MessageChannel();
     this.rowWriting = serveRowWriting(rows.port1, outputPath, job.featureNames);
-    const data: WindowThreadData = { config, outputPath, rowsPort: rows.port2 };
+    const data: WindowThreadData = {
+      job: job.name,
+      // The user's definitions, bundled (and cached) like the thread's own modules: the thread
+      // needs the job's feature function, and functions do not cross threads.
+      definitionsBundle: isBuiltInJob(job)
+        ? undefined
+        : bundledWorkerModule(pathToFileURL(job.module), DEFAULT_WORKER_CACHE, {
+            featureflow: DEFINITION_API,
+          }),
+      windowEventFields: job.windowEventFields,
+      featureNames: job.featureNames,
+      dependsOnWindowBounds: job.dependsOnWindowBounds,
+      windowSizeMs: config.windowSizeMs,
+      slideMs: config.slideMs,
+      maxOutOfOrdernessMs: config.maxOutOfOrdernessMs,
+      outputPath,
+      rowsPort: rows.port2,
+    };
     const worker = startTypeScriptWorker(new URL('./window-thread.ts', import.meta.url), data, [
       rows.port2,
     ]);
@@ -49,9 +70,9 @@ export class ThreadedWindows {
   }
 
   /** Hands over a valid event (late ones too: their times move the watermark). */
-  add(event: { timestamp: number }): void {
+  add(event: object, time: number): void {
     if (this.packer.isFull) this.send();
-    this.packer.add(event, this.entityOf(event as never), event.timestamp);
+    this.packer.add(event, this.entityOf(event), time);
   }
 
   /** `add` for the valid event `scanner` has just read from a line, at `time`. */

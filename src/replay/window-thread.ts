@@ -6,19 +6,42 @@
  * Started by ./threaded-windows.ts.
  *
  *   packed events --message--> windows -> features --port--> reading thread --> file
+ *
+ * The job's feature function comes from its definitions module, loaded here again (functions
+ * do not cross threads); everything else of the job arrives resolved in `workerData`.
  */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { type MessagePort, workerData } from 'node:worker_threads';
-import type { FeatureJobConfig } from '../core/models/config.ts';
-import { jobDefinition } from '../core/processors/job-definitions.ts';
-import type { SlidingWindow } from '../core/utils/windowing.ts';
+import type { DefinedJob } from '../core/jobs/define-job.ts';
+import type { WindowEventField } from '../core/jobs/event-rules-from-schema.ts';
+import { definedJobsOf } from '../core/jobs/exported-jobs.ts';
+import {
+  compileFeatureRowNumbers,
+  compileNewFeatureRow,
+  compileWindowEventAccessors,
+} from '../core/jobs/generated-accessors.ts';
+import type { WindowedFeatureRow } from '../core/jobs/job-definition.ts';
+import { wrapCompute } from '../core/jobs/window-compute.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
+import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { serveBatches } from './batch-server.ts';
-import { FEATURE_ROW_NUMBERS } from './feature-row-numbers.ts';
 import { PackedEventReader, type PackedEvents } from './packed-events.ts';
 import { RowSender } from './row-sender.ts';
 
 export interface WindowThreadData {
-  config: FeatureJobConfig;
+  job: string;
+  /**
+   * The CommonJS file (a bundle of the user's definitions module) that defines `job`, when it
+   * is not a built-in one.
+   */
+  definitionsBundle: string | undefined;
+  windowEventFields: readonly WindowEventField[];
+  featureNames: readonly string[];
+  dependsOnWindowBounds: boolean;
+  windowSizeMs: number;
+  slideMs: number;
+  maxOutOfOrdernessMs: number;
   outputPath: string;
   /** Where the rows go: the reading thread serves its other end (./row-writing.ts). */
   rowsPort: MessagePort;
@@ -29,32 +52,32 @@ export interface WindowThreadResult {
   late: number;
 }
 
-const { config, outputPath, rowsPort } = workerData as WindowThreadData;
-const job = jobDefinition(config.job);
+const data = workerData as WindowThreadData;
+const spec = specOf(data);
+const computeFeaturesInto = wrapCompute(data.job, spec.compute);
 const output = new RowSender(
-  rowsPort,
-  outputPath,
-  job.featureNames,
-  FEATURE_ROW_NUMBERS[config.job],
+  data.rowsPort,
+  data.outputPath,
+  data.featureNames,
+  compileFeatureRowNumbers(data.featureNames),
 );
-const computeFeaturesInto = job.computeFeaturesInto as (
-  events: readonly object[],
-  processor: FeatureJobConfig['processor'],
-  window: SlidingWindow<object>,
-  row: object,
-) => object;
 // One row, filled for every window: the writer's packer copies its numbers out at once, and a
 // new row per window was most of this thread's garbage.
-const row = job.newFeatureRow();
+const row = compileNewFeatureRow(data.featureNames)() as WindowedFeatureRow;
+// Reusing the previous window's row is right only when the function cannot see the bounds.
+const reusesSameEvents = !data.dependsOnWindowBounds;
 const result: WindowThreadResult = { windows: 0, late: 0 };
 
 // The engine reads each event through the reader, positioned on it: no object per event but the
 // window event the windows keep.
-const reader = new PackedEventReader(job);
+const reader = new PackedEventReader({
+  windowEventFields: data.windowEventFields,
+  ...compileWindowEventAccessors(data.windowEventFields),
+});
 const engine = new WindowedEngine<PackedEventReader, object>({
-  windowSizeMs: config.windowSizeMs,
-  slideMs: config.slideMs,
-  maxOutOfOrdernessMs: config.maxOutOfOrdernessMs,
+  windowSizeMs: data.windowSizeMs,
+  slideMs: data.slideMs,
+  maxOutOfOrdernessMs: data.maxOutOfOrdernessMs,
   entityOf: (current) => current.entityId,
   timeOf: (current) => current.time,
   windowEventOf: (current) => current.windowEvent(),
@@ -62,17 +85,15 @@ const engine = new WindowedEngine<PackedEventReader, object>({
   // lends one window object, and the window events go back to the reader to be filled again.
   lendsWindows: true,
   onEventReleased: (event) => reader.release(event),
-  // A window holding the events of the entity's window before it has that window's features:
-  // half the windows with 10,000 cards. The writer copies the bytes it kept for the slot.
+  // A window holding the events of the entity's window before it has that window's features
+  // (when they do not depend on the bounds): half the windows with 10,000 cards. The writer
+  // copies the bytes it kept for the slot.
   onWindowFired: (window, entitySlot, sameEvents) => {
     result.windows++;
-    if (sameEvents) {
+    if (sameEvents && reusesSameEvents) {
       output.writeSameFeatures(window.entityId, window.windowStart, window.windowEnd, entitySlot);
     } else {
-      output.write(
-        computeFeaturesInto(window.getEvents(), config.processor, window, row),
-        entitySlot,
-      );
+      output.write(computeFeaturesInto(window.getEvents(), window, row), entitySlot);
     }
   },
   // The reading thread writes the late output; here they are only counted, as a cross-check.
@@ -94,3 +115,26 @@ serveBatches<PackedEvents, WindowThreadResult>(
     return result;
   },
 );
+
+function specOf({ job, definitionsBundle }: WindowThreadData): DefinedJob {
+  const builtIn = BUILT_IN_JOBS.find((candidate) => candidate.name === job);
+  if (builtIn !== undefined) return builtIn as unknown as DefinedJob;
+  if (definitionsBundle === undefined) {
+    throw new Error(
+      `replay's window thread has no definitions for job ${job} (a bug: please report it)`,
+    );
+  }
+  // A bundle is CommonJS; `require` of an absolute path needs no particular base.
+  const exports = createRequire(join(process.cwd(), 'window-thread.cjs'))(
+    definitionsBundle,
+  ) as Record<string, unknown>;
+  const spec = definedJobsOf(exports, definitionsBundle).find(
+    (candidate) => candidate.name === job,
+  );
+  if (spec === undefined) {
+    throw new Error(
+      `replay's window thread found no job ${job} in ${definitionsBundle} (a bug: please report it)`,
+    );
+  }
+  return spec;
+}

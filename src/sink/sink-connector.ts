@@ -6,12 +6,13 @@
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { retryLine, retryWhileRetriable } from '../consumer/retry.ts';
-import { describeError } from '../core/errors.ts';
+import { describeError, FeatureflowError } from '../core/errors.ts';
+import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
+import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { DEAD_LETTERS } from '../core/metrics.ts';
-import type { WindowedFeatureRow } from '../core/models/features.ts';
-import { type JobDefinition, jobForFeatureTopic } from '../core/processors/job-definitions.ts';
 import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
 import { AvroDeserializer } from '../core/utils/avro.ts';
+import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
 import { createKafkaClient } from '../kafka/kafka-client.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
@@ -20,8 +21,10 @@ export interface SinkConnectorOptions {
   brokers: readonly string[];
   redisUrl: string;
   groupId: string;
-  /** Feature topics and the featureflow topic whose schema each carries. */
+  /** Feature topics and the job feature topic whose schema each carries. */
   topics: ReadonlyArray<{ topic: string; schemaTopic: string }>;
+  /** The jobs whose feature topics these are. */
+  jobs: JobRegistry;
   ttlMs?: number;
   log: (line: string) => void;
 }
@@ -33,7 +36,7 @@ export class SinkConnector {
   private readonly consumer: Consumer;
   private readonly producer: MessageProducer;
   private readonly sink: FeatureSink;
-  private readonly deserializer = new AvroDeserializer();
+  private readonly deserializer: AvroDeserializer;
   private readonly jobs = new Map<string, { schemaTopic: string; job: JobDefinition }>();
   private stopping = false;
 
@@ -46,13 +49,17 @@ export class SinkConnector {
       redisUrl: options.redisUrl,
       ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}),
     });
+    this.deserializer = new AvroDeserializer(new SchemaDirectory(), options.jobs);
     for (const { topic, schemaTopic } of options.topics) {
-      const job = jobForFeatureTopic(schemaTopic);
-      if (!job)
-        throw new Error(
-          `${schemaTopic} is not a feature topic (features.transactions or features.clickstream)`,
+      const job = options.jobs.jobOfFeatureTopic(schemaTopic);
+      if (!job) {
+        throw new FeatureflowError(
+          'invalid_argument',
+          `${schemaTopic} is not the feature topic of any job (feature topics: ${options.jobs.featureTopics.join(', ')}; a job of your own is loaded with --definitions or FEATUREFLOW_DEFINITIONS)`,
+          { context: { topic: schemaTopic } },
         );
-      this.jobs.set(topic, { schemaTopic, job: job as JobDefinition });
+      }
+      this.jobs.set(topic, { schemaTopic, job });
     }
   }
 
@@ -93,7 +100,7 @@ export class SinkConnector {
         rows.push({ ...(decoded.value as WindowedFeatureRow) });
       } else {
         this.counters.deadLetters++;
-        DEAD_LETTERS.inc({ job: job.job, reason: decoded.reason });
+        DEAD_LETTERS.inc({ job: job.name, reason: decoded.reason });
         await this.producer.send(deadLetterTopicOf(batch.topic), {
           key: message.key?.toString() ?? null,
           value: message.value ?? Buffer.alloc(0),

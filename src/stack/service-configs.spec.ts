@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN } from '../../test/support/job-events.ts';
 import {
   renderFlinkConfig,
   TASK_MANAGER_MEMORY_MB,
@@ -8,7 +9,9 @@ import { newClusterId, renderServerProperties } from './kafka-config.ts';
 import { renderRedisConfig } from './redis-config.ts';
 import { runLayout } from './run-folder.ts';
 import type { StackPorts } from './stack-config.ts';
-import { STACK_TOPICS } from './topics.ts';
+import { stackTopics } from './topics.ts';
+
+const STACK_TOPICS = stackTopics(BUILT_IN);
 
 const ports: StackPorts = {
   redis: 16380,
@@ -115,7 +118,7 @@ describe('Redis config', () => {
 });
 
 describe('stack topics', () => {
-  it('are the four topics of DESIGN section 8, each with .late and .dlq, 3 partitions', () => {
+  it("are the built-in jobs' events and feature topics, each with .late and .dlq, 3 partitions", () => {
     expect(STACK_TOPICS.map((t) => t.name)).toEqual([
       'txn.events',
       'txn.events.late',

@@ -6,9 +6,11 @@
  * Ctrl-C), `down` knows every pid; on a failure `up` itself stops what it started.
  */
 import { describeError, FeatureflowError } from '../core/errors.ts';
+import { builtInJobRegistry } from '../core/jobs/load-definitions.ts';
 import { resolveArtifacts } from './artifacts.ts';
 import { writeFlinkFiles } from './flink-config.ts';
 import { assertJavaVersion, javaCommand } from './java.ts';
+import type { TopicSpec } from './kafka-admin.ts';
 import { ensureTopics, waitForGroupCoordinator } from './kafka-admin.ts';
 import { writeKafkaFiles } from './kafka-config.ts';
 import { assertPortsFree } from './ports.ts';
@@ -27,9 +29,11 @@ import {
   type StackState,
   writeStackState,
 } from './stack-state.ts';
-import { STACK_TOPICS } from './topics.ts';
+import { stackTopics } from './topics.ts';
 
 export interface UpOptions {
+  /** The topics to create; default: those of the built-in jobs. */
+  topics?: readonly TopicSpec[];
   /** One human-readable line per step. */
   report: (line: string) => void;
   /** Aborting (Ctrl-C) stops the services started so far. */
@@ -125,10 +129,11 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
         const topicsStart = performance.now();
         const brokers = [state.endpoints.kafkaBrokers];
         await waitForGroupCoordinator(brokers, config.readyTimeoutMs);
-        const topics = await ensureTopics(brokers, STACK_TOPICS, 30_000);
+        const wanted = options.topics ?? stackTopics(builtInJobRegistry());
+        const topics = await ensureTopics(brokers, wanted, 30_000);
         topicsCreated = topics.created;
         options.report(
-          `topics ready in ${seconds(performance.now() - topicsStart)}: ${topics.created.length} created, ${topics.existing.length} already there (${STACK_TOPICS.map((t) => t.name).join(', ')}; group coordinator up)`,
+          `topics ready in ${seconds(performance.now() - topicsStart)}: ${topics.created.length} created, ${topics.existing.length} already there (${wanted.map((t) => t.name).join(', ')}; group coordinator up)`,
         );
       }
     }

@@ -1,22 +1,23 @@
 /**
- * The stack's topics (DESIGN section 8): the event topics, the feature topics, and beside each
- * its `.late` (late events) and `.dlq` (invalid messages, with the reason in headers) topic.
+ * The stack's topics: each job's events and feature topics, and beside each its `.late` (late
+ * events) and `.dlq` (invalid messages, with the reason in headers) topic.
  */
+import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import type { TopicSpec } from './kafka-admin.ts';
 
 export const STACK_TOPIC_PARTITIONS = 3;
 
-export const BASE_TOPICS = Object.freeze([
-  'txn.events',
-  'click.events',
-  'features.transactions',
-  'features.clickstream',
-] as const);
-
-export const STACK_TOPICS: readonly TopicSpec[] = Object.freeze(
-  BASE_TOPICS.flatMap((topic) =>
-    [topic, `${topic}.late`, `${topic}.dlq`].map((name) =>
-      Object.freeze({ name, partitions: STACK_TOPIC_PARTITIONS }),
+/** The topics `up` creates for `jobs`: every events topic, then every feature topic. */
+export function stackTopics(jobs: JobRegistry): readonly TopicSpec[] {
+  const base = [
+    ...jobs.jobs.map((job) => job.topics.events),
+    ...jobs.jobs.map((job) => job.topics.features),
+  ];
+  return Object.freeze(
+    base.flatMap((topic) =>
+      [topic, `${topic}.late`, `${topic}.dlq`].map((name) =>
+        Object.freeze({ name, partitions: STACK_TOPIC_PARTITIONS }),
+      ),
     ),
-  ),
-);
+  );
+}

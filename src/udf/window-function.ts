@@ -5,8 +5,8 @@
  * column-to-object binding) is derived here, once, so adding a function changes no protocol,
  * no codec and no Java.
  */
+import type avro from 'avsc';
 import type { WindowContext } from '../core/processors/window-context.ts';
-import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { type ColumnField, columnFieldsOf, toProtocolField } from './avro-fields.ts';
 import type { Column } from './codec/columns.ts';
 import type { FunctionDescriptor } from './data-types.ts';
@@ -17,11 +17,14 @@ export interface WindowFunctionSpec<E extends object> {
   readonly doc: string;
   /** The name of the entity argument in SQL signatures (card_id, user_id). */
   readonly entityArgument: string;
-  /** The Avro schema (in schemas/) of the events; `eventFields` picks the ones the function reads. */
-  readonly eventSchemaFile: string;
+  /** The Avro record schema of the events; `eventFields` picks the ones the function reads. */
+  readonly eventSchema: object;
+  /** Where `eventSchema` came from, for messages (a file name). */
+  readonly eventSchemaSource: string;
   readonly eventFields: readonly (keyof E & string)[];
-  /** The Avro schema (in schemas/) of the row the function returns; all its fields are returned. */
-  readonly resultSchemaFile: string;
+  /** The Avro record schema of the row the function returns; all its fields are returned. */
+  readonly resultSchema: object;
+  readonly resultSchemaSource: string;
   readonly compute: (events: readonly E[], window: WindowContext) => object;
 }
 
@@ -55,7 +58,6 @@ const SQL_NAME = /^[a-z][a-z0-9_]*$/;
 
 export function defineWindowFunction<E extends object>(
   spec: WindowFunctionSpec<E>,
-  schemas: SchemaDirectory = new SchemaDirectory(),
 ): WindowFunction {
   if (!SQL_NAME.test(spec.name)) {
     throw new TypeError(
@@ -63,14 +65,11 @@ export function defineWindowFunction<E extends object>(
     );
   }
   const eventFields = columnFieldsOf(
-    schemas.definitionOfFile(spec.eventSchemaFile),
-    spec.eventSchemaFile,
+    spec.eventSchema as avro.Schema,
+    spec.eventSchemaSource,
     spec.eventFields,
   );
-  const resultFields = columnFieldsOf(
-    schemas.definitionOfFile(spec.resultSchemaFile),
-    spec.resultSchemaFile,
-  );
+  const resultFields = columnFieldsOf(spec.resultSchema as avro.Schema, spec.resultSchemaSource);
   const descriptor: FunctionDescriptor = {
     name: spec.name,
     doc: spec.doc,

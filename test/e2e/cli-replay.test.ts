@@ -7,9 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROCESSOR_CONFIG } from '../../src/core/models/config.ts';
-import { jobDefinition } from '../../src/core/processors/job-definitions.ts';
-import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
+import { BUILT_IN } from '../support/job-events.ts';
 import { runNaiveEngine } from '../support/naive-engine.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -23,8 +21,8 @@ const readNdjson = (file: string) =>
 
 /** What replay must write, computed independently of the engine under test. */
 function expectedRows(job: 'transactions' | 'clickstream', inputFile: string) {
-  const definition = jobDefinition(job);
-  const valid: { timestamp: number }[] = [];
+  const definition = BUILT_IN.get(job);
+  const valid: object[] = [];
   for (const line of readFileSync(inputFile, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     let value: unknown;
@@ -40,15 +38,10 @@ function expectedRows(job: 'transactions' | 'clickstream', inputFile: string) {
     windowSizeMs: 300_000,
     slideMs: 60_000,
     maxOutOfOrdernessMs: 5_000,
-    entityOf: definition.entityOf as (e: { timestamp: number }) => string,
-    timeOf: (e) => e.timestamp,
+    entityOf: definition.entityOf,
+    timeOf: definition.timeOf,
   });
-  const compute = definition.computeFeatures as (
-    events: readonly { timestamp: number }[],
-    config: typeof DEFAULT_PROCESSOR_CONFIG,
-    window: { entityId: string; windowStart: number; windowEnd: number },
-  ) => object;
-  return { rows: fired.map((w) => compute(w.events, DEFAULT_PROCESSOR_CONFIG, w)), late };
+  return { rows: fired.map((w) => definition.computeFeatures(w.events, w)), late };
 }
 
 describe.each(['transactions', 'clickstream'] as const)(
@@ -135,8 +128,8 @@ describe.each(['transactions', 'clickstream'] as const)(
     });
 
     it('gives the same rows from an Avro object container file of the same events', async () => {
-      const definition = jobDefinition(job);
-      const type = new SchemaDirectory().typeOfFile(definition.eventSchemaFile);
+      const definition = BUILT_IN.get(job);
+      const type = avro.Type.forSchema(definition.eventSchema as avro.Schema);
       const avroInput = path(`${job}.avro`);
       const file = createWriteStream(avroInput);
       const encoder = new avro.streams.BlockEncoder(type);
@@ -187,7 +180,7 @@ describe.each(['transactions', 'clickstream'] as const)(
 
 describe('featureflow replay errors', () => {
   it.each([
-    [['--job', 'nope'], 2, "--job must be transactions or clickstream: got 'nope'"],
+    [['--job', 'nope'], 2, "--job must be one of transactions, clickstream: got 'nope'"],
     [['--job', 'transactions', '--window', '300'], 2, "--window is not a duration: '300'"],
     [['--job', 'transactions', '--slide', '0s'], 2, 'window configuration is unusable'],
   ])('refuses %j', async (flags, code, message) => {

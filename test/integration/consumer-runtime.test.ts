@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
+
 import { AvroSerializer } from '../../src/core/utils/avro.ts';
 import { trackCliProcesses } from '../support/cli-process.ts';
 import { generateEvents, lastEventTime, splitEvenly } from '../support/generated-events.ts';
+import { TRANSACTION_FEATURE_NAMES } from '../support/job-events.ts';
 import { createTopics, readTopic, testKafka, uniqueName, waitFor } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,

@@ -2,10 +2,11 @@
 // numbers, with window_start / window_end to judge freshness.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { FeatureflowError } from '../../src/core/errors.ts';
-import { TRANSACTIONS_JOB } from '../../src/core/processors/job-definitions.ts';
+
 import { createFeatureStore } from '../../src/core/sinks/feature-store.ts';
 import { createFeatureSink } from '../../src/core/sinks/redis-feature-sink.ts';
 import { FIVE_MINUTES_MS, ONE_HOUR_MS, txnRow, uniqueId } from '../support/feature-rows.ts';
+import { TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
 import { findFreePort } from '../support/redis-server.ts';
 
 const redisUrl = inject('redisUrl');

@@ -2,9 +2,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { TRANSACTIONS_JOB } from '../../src/core/processors/job-definitions.ts';
+
 import { createFeatureSink } from '../../src/core/sinks/redis-feature-sink.ts';
 import { ONE_HOUR_MS, txnRow, uniqueId } from '../support/feature-rows.ts';
+import { TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
 import { findFreePort } from '../support/redis-server.ts';
 
 const redisUrl = inject('redisUrl');

@@ -8,14 +8,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  CLICKSTREAM_FEATURE_NAMES,
-  TRANSACTION_FEATURE_NAMES,
-} from '../../src/core/models/features.ts';
+
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { startCli } from '../support/cli-process.ts';
 import { generateEvents, lastEventTime as lastEventTimeOf } from '../support/generated-events.ts';
+import { CLICKSTREAM_FEATURE_NAMES, TRANSACTION_FEATURE_NAMES } from '../support/job-events.ts';
 import { createTopics, readTopic, uniqueName } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,

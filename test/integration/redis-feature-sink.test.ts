@@ -4,9 +4,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FeatureflowError } from '../../src/core/errors.ts';
 import { EVENT_TO_REDIS, REDIS_WRITES } from '../../src/core/metrics.ts';
-import { TRANSACTIONS_JOB } from '../../src/core/processors/job-definitions.ts';
+
 import { createFeatureSink, type FeatureSink } from '../../src/core/sinks/redis-feature-sink.ts';
 import { FIVE_MINUTES_MS, ONE_HOUR_MS, txnRow, uniqueId } from '../support/feature-rows.ts';
+import { TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
 import { findFreePort, startRedisServer } from '../support/redis-server.ts';
 
 const redisUrl = inject('redisUrl');

@@ -5,12 +5,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
+
 import { createFeatureStore } from '../../src/core/sinks/feature-store.ts';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { trackCliProcesses } from '../support/cli-process.ts';
 import { generateEvents, splitEvenly } from '../support/generated-events.ts';
+import { TRANSACTION_FEATURE_NAMES } from '../support/job-events.ts';
 import { createTopics, readTopic, testKafka, uniqueName, waitFor } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,

@@ -19,7 +19,11 @@ import { findFreePort } from '../../src/stack/ports.ts';
 import { isAlive } from '../../src/stack/processes.ts';
 import type { StackStatus } from '../../src/stack/stack-status.ts';
 import type { UpResult } from '../../src/stack/stack-up.ts';
-import { STACK_TOPICS } from '../../src/stack/topics.ts';
+import { stackTopics } from '../../src/stack/topics.ts';
+import { BUILT_IN } from '../support/job-events.ts';
+
+const STACK_TOPICS = stackTopics(BUILT_IN);
+
 import { type CliResult, runCli } from '../support/run-cli.ts';
 import { openSqlGatewaySession } from '../support/sql-gateway.ts';
 

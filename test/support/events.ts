@@ -1,5 +1,6 @@
 /** Small builders for test events: every field valid unless the test overrides it. */
-import type { ClickEvent, TransactionEvent } from '../../src/core/models/events.ts';
+import type { ClickEvent } from '../../src/jobs/clickstream.ts';
+import type { TransactionEvent } from '../../src/jobs/transactions.ts';
 
 let sequence = 0;
 

@@ -1,6 +1,8 @@
 /** Feature rows for sink and store tests, and unique ids so tests can share one Redis. */
 import { randomBytes } from 'node:crypto';
-import type { TransactionFeatures } from '../../src/core/models/features.ts';
+import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
+
+type TransactionFeatures = WindowedFeatureRow;
 
 export const FIVE_MINUTES_MS = 5 * 60_000;
 export const ONE_HOUR_MS = 60 * 60_000;

@@ -3,7 +3,7 @@
  * (DESIGN section 7: newest window wins). Polls until it does, then compares every feature.
  */
 import { expect } from 'vitest';
-import type { EntityType } from '../../src/core/processors/job-definitions.ts';
+import type { EntityType } from '../../src/core/jobs/job-definition.ts';
 import { createFeatureStore } from '../../src/core/sinks/feature-store.ts';
 import { waitFor } from './kafka.ts';
 import type { FeatureRow } from './replay-rows.ts';

@@ -1,10 +1,12 @@
 // Avro on Kafka: round trips in raw and Confluent framing, and bad bytes that never throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateTransactionEvent } from '../../src/core/models/event-validation.ts';
 import { AvroDeserializer, AvroSerializer, toWireSchema } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { click, txn } from '../support/events.ts';
+import { TRANSACTIONS } from '../support/job-events.ts';
+
+const validateTransactionEvent = TRANSACTIONS.validate;
 
 const directory = new SchemaDirectory();
 const deserializer = new AvroDeserializer(directory);
@@ -12,14 +14,14 @@ const deserializer = new AvroDeserializer(directory);
 describe('AvroSerializer / AvroDeserializer', () => {
   it('round-trips a transaction in the raw wire form', () => {
     const event = txn({ card_id: 'c1', timestamp: 1_700_000_000_123, amount: 12.5 });
-    const bytes = AvroSerializer.forTopic('txn.events', directory).serialize(event);
+    const bytes = AvroSerializer.forTopic('txn.events').serialize(event);
     const decoded = deserializer.deserializeMessage('txn.events', bytes);
     expect(decoded.ok).toBe(true);
     if (decoded.ok) expect({ ...(decoded.value as object) }).toEqual(event);
   });
 
   it('round-trips a click with and without referrer', () => {
-    const serializer = AvroSerializer.forTopic('click.events', directory);
+    const serializer = AvroSerializer.forTopic('click.events');
     for (const referrer of [null, 'https://example.org/a']) {
       const event = click({ user_id: 'u1', timestamp: 5, referrer });
       const decoded = deserializer.deserializeMessage('click.events', serializer.serialize(event));
@@ -69,7 +71,7 @@ describe('AvroSerializer / AvroDeserializer', () => {
   });
 
   it('rejects every truncation of a valid message', () => {
-    const bytes = AvroSerializer.forTopic('txn.events', directory).serialize(
+    const bytes = AvroSerializer.forTopic('txn.events').serialize(
       txn({ card_id: 'card-123', timestamp: 1_700_000_000_000 }),
     );
     for (let length = 1; length < bytes.length; length++) {
@@ -80,14 +82,14 @@ describe('AvroSerializer / AvroDeserializer', () => {
 
   it('decodes a topic of another name with the schema of the topic it mirrors', () => {
     const event = txn({ card_id: 'c7', timestamp: 3 });
-    const bytes = AvroSerializer.forTopic('txn.events', directory).serialize(event);
+    const bytes = AvroSerializer.forTopic('txn.events').serialize(event);
     expect(deserializer.deserializeMessage('my.txn.copy', bytes).ok).toBe(false);
     const decoded = deserializer.deserializeMessage('my.txn.copy', bytes, 'txn.events');
     expect(decoded.ok && { ...(decoded.value as object) }).toEqual(event);
   });
 
   it('rejects a message with trailing bytes (another schema)', () => {
-    const bytes = AvroSerializer.forTopic('txn.events', directory).serialize(
+    const bytes = AvroSerializer.forTopic('txn.events').serialize(
       txn({ card_id: 'c', timestamp: 1 }),
     );
     const decoded = deserializer.deserializeMessage(

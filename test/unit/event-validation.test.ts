@@ -1,15 +1,16 @@
-// Every kind of invalid event is caught with its reason, and the fast validators (and their
-// common-case checks) give the same verdicts as the zod models (the declaration) on generated input.
+// Every kind of invalid event is caught with its reason, and the validators derived from each
+// job's Avro schema (and their common-case checks) give the same verdicts as a naive reading of
+// the schema and the job's rules, on generated input, for every job.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  isPlainlyValidClick,
-  isPlainlyValidTransaction,
-  validateClickEvent,
-  validateTransactionEvent,
-} from '../../src/core/models/event-validation.ts';
-import { ClickEventSchema, TransactionEventSchema } from '../../src/core/models/events.ts';
+import type { JobDefinition } from '../../src/core/jobs/job-definition.ts';
+import { loadJobRegistry } from '../../src/core/jobs/load-definitions.ts';
+import { compilePlainCheck } from '../../src/core/models/event-validation.ts';
 import { click, txn } from '../support/events.ts';
+import { CLICKSTREAM, TRANSACTIONS } from '../support/job-events.ts';
+
+const validateTransactionEvent = TRANSACTIONS.validate;
+const validateClickEvent = CLICKSTREAM.validate;
 
 const goodTxn = () => txn({ card_id: 'c1', timestamp: 1_700_000_000_000 });
 const goodClick = () => click({ user_id: 'u1', timestamp: 1_700_000_000_000 });
@@ -108,6 +109,8 @@ const anyFieldValue = fc.oneof(
   fc.constantFrom('online', 'pos', 'atm', 'page_view', 'purchase', 'search', 'EUR', 'USD', ''),
   fc.constantFrom('toString', '__proto__'),
   fc.double(),
+  fc.boolean(),
+  fc.constantFrom('true', 1, 0),
   fc.integer({ min: -5, max: 2_000_000_000_000 }),
   fc.constantFrom(null, undefined, true, [], {}, Number.MAX_SAFE_INTEGER + 2, -0, 0.5, 1e21),
 );
@@ -126,48 +129,91 @@ function mutated(base: object) {
     });
 }
 
-describe('fast validators agree with the zod models', () => {
-  it('transactions', () => {
-    fc.assert(
-      fc.property(mutated(goodTxn()), (value) => {
-        expect(validateTransactionEvent(value).ok).toBe(
-          TransactionEventSchema.safeParse(value).success,
+/**
+ * The naive reading of "valid": each field of the event schema, by its Avro type, and the job's
+ * own rules; written without the validators' code, as the reference they are held to.
+ */
+function naivelyValid(job: JobDefinition, value: Record<string, unknown>): boolean {
+  return job.eventSchema.fields.every(({ name, type }) => {
+    const v = value[name];
+    const base = Array.isArray(type)
+      ? 'nullable'
+      : typeof type === 'string'
+        ? type
+        : (type as { type: string }).type;
+    const rule = job.fieldRules.find((field) => field.name === name)!.constraint;
+    switch (base) {
+      case 'nullable':
+        return v === undefined || v === null || typeof v === 'string';
+      case 'string':
+        if (typeof v !== 'string') return false;
+        return rule?.length === undefined ? v !== '' : v.length === rule.length;
+      case 'enum':
+        return (type as { symbols: string[] }).symbols.includes(v as string);
+      case 'double':
+        return (
+          typeof v === 'number' &&
+          Number.isFinite(v) &&
+          (rule?.maxAbs === undefined || Math.abs(v) <= rule.maxAbs)
         );
-      }),
-      { numRuns: 3000 },
-    );
-  });
-
-  it('clicks', () => {
-    fc.assert(
-      fc.property(mutated(goodClick()), (value) => {
-        expect(validateClickEvent(value).ok).toBe(ClickEventSchema.safeParse(value).success);
-      }),
-      { numRuns: 3000 },
-    );
-  });
-});
-
-// The common-case checks say "valid" exactly when the declaration (zod) does, so that a valid
-// event never takes the slow path and an invalid one never skips it.
-describe('common-case validity checks agree with the zod models', () => {
-  it('transactions', () => {
-    fc.assert(
-      fc.property(mutated(goodTxn()), (value) => {
-        expect(isPlainlyValidTransaction(value)).toBe(
-          TransactionEventSchema.safeParse(value).success,
+      case 'boolean':
+        return v === true || v === false;
+      case 'long':
+        return (
+          typeof v === 'number' && Number.isSafeInteger(v) && (name !== job.timeField || v >= 0)
         );
+      default:
+        throw new Error(`unexpected Avro type ${JSON.stringify(type)}`);
+    }
+  });
+}
+
+describe('validators derived from the schema agree with a naive reading of it', async () => {
+  const jobs = (await loadJobRegistry('examples/logins')).jobs;
+  const good: Record<string, Record<string, unknown>> = {
+    transactions: { ...goodTxn() },
+    clickstream: { ...goodClick() },
+    logins: {
+      event_id: 'e1',
+      user_id: 'u1',
+      ip: '10.0.0.1',
+      country: 'NL',
+      success: true,
+      timestamp: 1,
+    },
+  };
+
+  it.each(jobs.map((job) => [job.name, job] as const))('%s: the verdicts', (name, job) => {
+    fc.assert(
+      fc.property(mutated(good[name]!), (value) => {
+        expect(job.validate(value).ok).toBe(naivelyValid(job, value));
       }),
       { numRuns: 3000 },
     );
   });
 
-  it('clicks', () => {
+  // The common-case check says "valid" exactly when the naive reading does, so that a valid
+  // event never takes the slow path and an invalid one never skips it.
+  it.each(jobs.map((job) => [job.name, job] as const))('%s: the common-case check', (name, job) => {
+    const isPlainlyValid = compilePlainCheck(job.fieldRules);
     fc.assert(
-      fc.property(mutated(goodClick()), (value) => {
-        expect(isPlainlyValidClick(value)).toBe(ClickEventSchema.safeParse(value).success);
+      fc.property(mutated(good[name]!), (value) => {
+        expect(isPlainlyValid(value)).toBe(naivelyValid(job, value));
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it.each([
+    [{ success: 'true' }, 'wrong_type', 'success must be true or false: got "true"'],
+    [{ success: 1 }, 'wrong_type', 'success must be true or false: got 1'],
+    [{ ip: '' }, 'empty_string', 'ip must not be empty'],
+    [{ timestamp: -5 }, 'bad_timestamp', 'timestamp must be a non-negative whole number'],
+    [{ timestamp: 2.5 }, 'bad_timestamp', 'got 2.5'],
+  ])('logins rejects %j', (patch, reason, message) => {
+    const logins = jobs.find((job) => job.name === 'logins')!;
+    const verdict = logins.validate({ ...good.logins, ...patch });
+    expect(verdict).toMatchObject({ ok: false, reason, field: Object.keys(patch)[0] });
+    if (!verdict.ok) expect(verdict.message).toContain(message);
   });
 });

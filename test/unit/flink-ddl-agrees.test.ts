@@ -4,11 +4,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { fillPlaceholders, splitSqlStatements, stripComments } from '../../src/flink/sql-script.ts';
+import { BUILT_IN } from '../support/job-events.ts';
 
 const SQL_DIR = new URL('../../flink-sql/', import.meta.url).pathname;
-const directory = new SchemaDirectory();
 
 interface Column {
   name: string;
@@ -54,7 +53,7 @@ const tables = readdirSync(SQL_DIR)
         statement,
       })),
   )
-  .filter((t) => t.topic !== undefined && SchemaDirectory.schemaFileOfTopic(t.topic) !== undefined);
+  .filter((t) => t.topic !== undefined && BUILT_IN.schemaOfTopic(t.topic) !== undefined);
 
 describe('Flink SQL tables agree with schemas/*.avsc', () => {
   it('the SQL folder has tables on featureflow topics', () => {
@@ -64,10 +63,7 @@ describe('Flink SQL tables agree with schemas/*.avsc', () => {
   it.each(tables.map((t) => [`${t.file} ${t.table} (${t.topic})`, t] as const))(
     '%s',
     (_name, table) => {
-      const file = SchemaDirectory.schemaFileOfTopic(table.topic!)!;
-      const fields = (
-        directory.definitionOfFile(file) as unknown as { fields: { name: string; type: unknown }[] }
-      ).fields;
+      const { fields } = BUILT_IN.schemaOfTopic(table.topic!)!;
       expect(physicalColumns(table.statement)).toEqual(
         fields.map((f) => ({ name: f.name, type: expectedType(f.type) })),
       );

@@ -5,10 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JOB_DEFAULTS } from '../../src/core/models/config.ts';
 import { parseDurationMs } from '../../src/core/utils/durations.ts';
 import { lastWindowEnd } from '../../src/core/utils/windowing.ts';
 import { stripComments } from '../../src/flink/sql-script.ts';
+import { TRANSACTIONS } from '../support/job-events.ts';
 
 const SQL_DIR = new URL('../../flink-sql/', import.meta.url).pathname;
 
@@ -36,10 +36,10 @@ describe('late-event filters in flink-sql/', () => {
     const hops = [...sql.matchAll(HOP)];
     const slideMs = hops.length
       ? Number(hops[0]![1]) * 60_000
-      : parseDurationMs(JOB_DEFAULTS.slide);
+      : parseDurationMs(TRANSACTIONS.windowDefaults.slide);
     const sizeMs = hops.length
       ? Number(hops[0]![2]) * 60_000
-      : parseDurationMs(JOB_DEFAULTS.window);
+      : parseDurationMs(TRANSACTIONS.windowDefaults.size);
 
     it('has one filter, and every HOP in the file uses the same window', () => {
       expect(filters).toHaveLength(1);

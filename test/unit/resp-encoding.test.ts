@@ -1,8 +1,8 @@
 // The sink's hand-written RESP bytes must be exactly what a plain encoder makes of the argument
 // strings (the form redis-benchmark and people see), for every kind of value.
 import { describe, expect, it } from 'vitest';
-import type { WindowedFeatureRow } from '../../src/core/models/features.ts';
-import { TRANSACTIONS_JOB } from '../../src/core/processors/job-definitions.ts';
+import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
+
 import { RespWriter } from '../../src/core/sinks/resp-writer.ts';
 import { BatchPlanner } from '../../src/core/sinks/window-batch.ts';
 import {
@@ -11,6 +11,7 @@ import {
   writeWindowCallArgs,
 } from '../../src/core/sinks/write-window-call.ts';
 import { txnRow } from '../support/feature-rows.ts';
+import { TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
 
 /** The textbook encoding: *<n> then $<bytes> <bytes> for each part. */
 function naiveResp(parts: readonly string[]): Buffer {

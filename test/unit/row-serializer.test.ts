@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TRANSACTION_FEATURE_NAMES } from '../../src/core/models/features.ts';
+
 import { createRowSerializer } from '../../src/replay/row-serializer.ts';
+import { TRANSACTION_FEATURE_NAMES } from '../support/job-events.ts';
 
 const serialize = createRowSerializer(TRANSACTION_FEATURE_NAMES);
 const number = fc.oneof(

@@ -3,11 +3,6 @@
 // draining, metrics.
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROCESSOR_CONFIG } from '../../src/core/models/config.ts';
-import {
-  computeTransactionFeaturesFromWindow,
-  type TransactionWindowEvent,
-} from '../../src/core/processors/transaction-features.ts';
 import { createUdfClient, type UdfClient } from '../../src/udf/client.ts';
 import { encodeInvokeRequest } from '../../src/udf/codec/invoke-request.ts';
 import { toSqlSignature, toSqlType } from '../../src/udf/data-types.ts';
@@ -15,23 +10,26 @@ import { featureFunctions } from '../../src/udf/feature-functions.ts';
 import { createUdfServer, type UdfServer } from '../../src/udf/server.ts';
 import { toInvokeRequest } from '../../src/udf/window-batch.ts';
 import { defineWindowFunction } from '../../src/udf/window-function.ts';
+import { TRANSACTIONS } from '../support/job-events.ts';
 import { generateWindows, inProcessRow } from '../support/udf-windows.ts';
 
 /** A real feature function made slow, to hold a call in flight for a known time. */
 function slowTransactionFeatures(msPerWindow: number) {
-  return defineWindowFunction<TransactionWindowEvent>({
+  return defineWindowFunction<Record<string, unknown>>({
     name: 'slow_transaction_features',
     doc: 'transaction_features, slowed down for tests',
     entityArgument: 'card_id',
-    eventSchemaFile: 'transaction_event.avsc',
+    eventSchema: TRANSACTIONS.eventSchema,
+    eventSchemaSource: TRANSACTIONS.eventSchemaSource,
     eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
-    resultSchemaFile: 'transaction_features.avsc',
+    resultSchema: TRANSACTIONS.featureSchema,
+    resultSchemaSource: TRANSACTIONS.featureSchemaSource,
     compute: (events, window) => {
       const until = performance.now() + msPerWindow;
       while (performance.now() < until) {
         // Busy on purpose: the server computes synchronously, as with a heavy real function.
       }
-      return computeTransactionFeaturesFromWindow(events, DEFAULT_PROCESSOR_CONFIG, window);
+      return TRANSACTIONS.computeFeatures(events, window);
     },
   });
 }
@@ -138,7 +136,7 @@ describe('Invoke', () => {
     const outputs = await client.invoke('transaction_features', windows);
     const reasons = outputs.filter((o) => !o.ok).map((o) => (o.ok ? '' : o.reason));
     expect(reasons).toEqual([
-      `transaction_features row 1 (entity '${first.entityId}', window [${first.windowStart}, ${first.windowEnd})): computeTransactionFeaturesFromWindow: window [${first.windowStart}, ${first.windowEnd}) of '${first.entityId}' has no events (empty windows emit no row)`,
+      `transaction_features row 1 (entity '${first.entityId}', window [${first.windowStart}, ${first.windowEnd})): job transactions: window [${first.windowStart}, ${first.windowEnd}) of '${first.entityId}' has no events (empty windows emit no row)`,
       `transaction_features row 3 (entity '${first.entityId}', window [${first.windowStart}, ${first.windowEnd})): event 0 of the window: amount is NaN (expected a finite number)`,
       `transaction_features row 5 (entity '${first.entityId}', window [${first.windowStart}, ${first.windowEnd})): event 1 of the window: merchant_id is empty (expected a non-empty string)`,
       `transaction_features row 7 (entity '${first.entityId}', window [${first.windowStart}, ${first.windowEnd})): event 0 of the window: timestamp is -5 (expected epoch milliseconds: a non-negative integer below 2^53)`,

@@ -1,12 +1,13 @@
 // BatchPlanner: what one batch sends, without Redis. Newest window per (entity, label) only,
 // the rest counted stale; one label per call; calls of windowsPerCall; bad rows explained.
 import { describe, expect, it } from 'vitest';
-import type { WindowedFeatureRow } from '../../src/core/models/features.ts';
-import { TRANSACTIONS_JOB } from '../../src/core/processors/job-definitions.ts';
+import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
+
 import { BatchPlanner, featureKey } from '../../src/core/sinks/window-batch.ts';
 import { writeWindowCallArgs } from '../../src/core/sinks/write-window-call.ts';
 import { WRITE_WINDOW_SCRIPT_SHA } from '../../src/core/sinks/write-window-script.ts';
 import { FIVE_MINUTES_MS, ONE_HOUR_MS, txnRow } from '../support/feature-rows.ts';
+import { TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const planner = (windowsPerCall = 100) =>

@@ -1,14 +1,13 @@
 // DESIGN section 6's worked example, row by row, through the same engine and functions replay uses.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROCESSOR_CONFIG } from '../../src/core/models/config.ts';
-import type { TransactionEvent } from '../../src/core/models/events.ts';
-import type { TransactionFeatures } from '../../src/core/models/features.ts';
-import { computeTransactionFeaturesFromWindow } from '../../src/core/processors/transaction-features.ts';
+import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
 import { WindowedEngine } from '../../src/engine/windowed-engine.ts';
+import type { TransactionEvent } from '../../src/jobs/transactions.ts';
 import { at, txn } from '../support/events.ts';
+import { TRANSACTIONS } from '../support/job-events.ts';
 
 function runWorkedExample() {
-  const rows: TransactionFeatures[] = [];
+  const rows: WindowedFeatureRow[] = [];
   const firedAfterEvent: number[] = [];
   const engine = new WindowedEngine<TransactionEvent>({
     windowSizeMs: 5 * 60_000,
@@ -16,8 +15,7 @@ function runWorkedExample() {
     maxOutOfOrdernessMs: 5_000,
     entityOf: (e) => e.card_id,
     timeOf: (e) => e.timestamp,
-    onWindowFired: (w) =>
-      rows.push(computeTransactionFeaturesFromWindow(w.getEvents(), DEFAULT_PROCESSOR_CONFIG, w)),
+    onWindowFired: (w) => rows.push(TRANSACTIONS.computeFeatures(w.getEvents(), w)),
     onLateEvent: () => {
       throw new Error('no event of the example is late');
     },

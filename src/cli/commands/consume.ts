@@ -3,22 +3,24 @@ import type { Command } from 'commander';
 import { type ConsumerFlags, resolveConsumerConfig } from '../../consumer/consumer-config.ts';
 import { ConsumerRuntime } from '../../consumer/consumer-runtime.ts';
 import { collectProcessMetrics, serveMetrics } from '../../core/metrics.ts';
+import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { formatCount } from '../ui/progress.ts';
 
 export function register(program: Command): void {
-  program
-    .command('consume')
-    .description(
-      'compute features from a Kafka topic into Redis without Flink (same windows and functions)',
-    )
-    .requiredOption('--job <job>', 'transactions | clickstream')
+  addJobOptions(
+    program
+      .command('consume')
+      .description(
+        'compute features from a Kafka topic into Redis without Flink (same windows and functions)',
+      ),
+  )
     .option('--group <id>', 'consumer group (default featureflow-consume-<job>)')
     .option('--redis <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6380)')
     .option('--brokers <list>', 'Kafka bootstrap servers (default KAFKA_BROKERS or 127.0.0.1:9092)')
-    .option('--topic <topic>', 'events topic (default txn.events or click.events)')
-    .option('--window <duration>', 'window size (default 5m)')
-    .option('--slide <duration>', 'window slide (default 1m)')
-    .option('--max-out-of-orderness <duration>', 'watermark delay (default 5s)')
+    .option('--topic <topic>', "events topic (default: the job's)")
+    .option('--window <duration>', "window size (default: the job's, e.g. 5m)")
+    .option('--slide <duration>', "window slide (default: the job's, e.g. 1m)")
+    .option('--max-out-of-orderness <duration>', "watermark delay (default: the job's, e.g. 5s)")
     .option(
       '--idle-timeout <duration>',
       'a partition without events this long stops holding the watermark back (default 30s)',
@@ -26,8 +28,9 @@ export function register(program: Command): void {
     .option('--metrics-port <port>', 'serve /metrics on this port')
     .option('--status-interval <seconds>', 'seconds between status lines on stderr (0: none)', '10')
     .action(async (flags: ConsumerFlags) => {
-      const config = resolveConsumerConfig(flags);
-      const log = (line: string) => process.stderr.write(`consume ${config.job.job}: ${line}\n`);
+      const config = resolveConsumerConfig(flags, await jobRegistryFor(flags));
+      const log = (line: string) =>
+        process.stderr.write(`consume ${config.job.job.name}: ${line}\n`);
       const runtime = new ConsumerRuntime(config, log);
       collectProcessMetrics();
       const metrics =

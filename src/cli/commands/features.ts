@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
-import type { EntityType } from '../../core/processors/job-definitions.ts';
+import type { EntityType } from '../../core/jobs/job-definition.ts';
 import { createFeatureStore, type StoredEntity } from '../../core/sinks/feature-store.ts';
 import { featureKey } from '../../core/sinks/window-batch.ts';
 

@@ -6,8 +6,10 @@ import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { createUdfClient } from '../../udf/client.ts';
 import { toSqlSignature } from '../../udf/data-types.ts';
+import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 
 interface FunctionsFlags {
+  definitions?: string;
   udfAddress?: string;
   tlsCa?: string;
   tlsCert?: string;
@@ -16,9 +18,13 @@ interface FunctionsFlags {
 }
 
 export function register(program: Command): void {
-  program
-    .command('functions')
-    .description('list the functions the UDF service offers, with their Flink SQL signatures')
+  addDefinitionsOption(
+    program
+      .command('functions')
+      .description(
+        'list the functions the UDF service offers, with their Flink SQL signatures (and the jobs whose function it lacks)',
+      ),
+  )
     .option('--udf-address <host:port>', 'the UDF service (default UDF_ADDRESS or 127.0.0.1:50051)')
     .option(
       '--tls-ca <file>',
@@ -29,6 +35,7 @@ export function register(program: Command): void {
     .option('--json', 'print the Describe answer as JSON')
     .action(async (flags: FunctionsFlags) => {
       const { udfAddress } = resolveServiceEndpoints({ udfAddress: flags.udfAddress });
+      const jobs = await jobRegistryFor(flags);
       const tls =
         flags.tlsCa || flags.tlsCert || flags.tlsKey
           ? { caFile: flags.tlsCa, certFile: flags.tlsCert, keyFile: flags.tlsKey }
@@ -46,6 +53,15 @@ export function register(program: Command): void {
         ];
         for (const fn of described.functions) {
           lines.push(toSqlSignature(fn), `  ${fn.doc}`, '');
+        }
+        const offered = new Set(described.functions.map((fn) => fn.name));
+        for (const job of jobs.jobs) {
+          if (!offered.has(job.functionName)) {
+            lines.push(
+              `job ${job.name}: its function ${job.functionName} is not offered by this service (start udf-server with the same definitions)`,
+              '',
+            );
+          }
         }
         lines.push(
           "Call them after LOAD MODULE featureflow WITH ('address' = '<host:port>'); events is ARRAY_AGG(ROW(...)) of the fields above, in that order.",

@@ -2,16 +2,18 @@
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
-import { JOBS, type JobName } from '../../core/models/config.ts';
+import type { JobRegistry } from '../../core/jobs/job-registry.ts';
 import { parseDurationMs } from '../../core/utils/durations.ts';
 import { generateFile } from '../../generate/generate-file.ts';
 import { createKafkaClient } from '../../kafka/kafka-client.ts';
 import { MessageProducer } from '../../kafka/message-producer.ts';
 import { produceGenerated } from '../../produce/produce-generated.ts';
+import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
 
 export interface GenerateFlags {
   job: string;
+  definitions?: string;
   events: string;
   output?: string;
   seed: string;
@@ -26,11 +28,13 @@ export interface GenerateFlags {
 }
 
 /** Validates the flags shared by every generate target and turns them into stream options. */
-export function resolveGenerateOptions(flags: GenerateFlags) {
-  if (!(JOBS as readonly string[]).includes(flags.job)) {
+export function resolveGenerateOptions(flags: GenerateFlags, jobs: JobRegistry) {
+  const job = jobs.get(flags.job);
+  if (job.sample === undefined) {
     throw new FeatureflowError(
       'invalid_argument',
-      `--job must be transactions or clickstream: got '${flags.job}'`,
+      `job ${job.name} has no sample generator: generate cannot make its events (add sample to its definition, or produce a file of your own events)`,
+      { context: { job: job.name } },
     );
   }
   const events = wholeNumber(flags.events, '--events', 1);
@@ -52,7 +56,7 @@ export function resolveGenerateOptions(flags: GenerateFlags) {
     );
   }
   return {
-    job: flags.job as JobName,
+    job,
     events,
     seed: wholeNumber(flags.seed, '--seed', 0),
     entities: flags.entities
@@ -81,8 +85,7 @@ function wholeNumber(text: string, flag: string, min: number): number {
 
 /** The generate flags, shared with `generate --topic` (which the produce module adds). */
 export function addGenerateOptions(command: Command): Command {
-  return command
-    .requiredOption('--job <job>', 'transactions | clickstream')
+  return addJobOptions(command)
     .requiredOption('--events <n>', 'how many events')
     .option('--seed <n>', 'random seed: the same seed gives the same file', '1')
     .option('--entities <n>', 'cards or users (default: events / 100)')
@@ -123,7 +126,7 @@ export function register(program: Command): void {
       async (
         flags: GenerateFlags & { output?: string; topic?: string; rate: string; brokers?: string },
       ) => {
-        const options = resolveGenerateOptions(flags);
+        const options = resolveGenerateOptions(flags, await jobRegistryFor(flags));
         if ((flags.output === undefined) === (flags.topic === undefined)) {
           throw new FeatureflowError(
             'invalid_argument',
@@ -141,7 +144,7 @@ export function register(program: Command): void {
         ).finally(() => progress.stop());
         const seconds = (performance.now() - started) / 1000;
         process.stderr.write(
-          `generate ${options.job}: ${formatCount(summary.events)} events (${formatCount(summary.late)} late, ` +
+          `generate ${options.job.name}: ${formatCount(summary.events)} events (${formatCount(summary.late)} late, ` +
             `${formatCount(summary.invalid)} invalid, ${formatCount(options.entities)} entities) -> ${flags.output} in ${seconds.toFixed(2)} s\n`,
         );
       },
@@ -179,7 +182,7 @@ async function generateToTopic(
     progress.stop();
     const seconds = summary.elapsedMs / 1000;
     process.stderr.write(
-      `generate ${options.job}: ${formatCount(summary.events)} events (${formatCount(summary.late)} late, ${formatCount(summary.invalid)} invalid) -> ${topic} ` +
+      `generate ${options.job.name}: ${formatCount(summary.events)} events (${formatCount(summary.late)} late, ${formatCount(summary.invalid)} invalid) -> ${topic} ` +
         `in ${seconds.toFixed(2)} s (${formatCount(summary.events / Math.max(seconds, 1e-9))} events/s)\n`,
     );
   } finally {

@@ -1,40 +1,36 @@
 /** `featureflow produce`: an event file to Kafka (see src/produce/produce-file.ts). */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
-import { FeatureflowError } from '../../core/errors.ts';
-import { JOBS, type JobName } from '../../core/models/config.ts';
 import { createKafkaClient } from '../../kafka/kafka-client.ts';
 import { MessageProducer } from '../../kafka/message-producer.ts';
 import { produceFile } from '../../produce/produce-file.ts';
+import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
 
 interface ProduceFlags {
   job: string;
+  definitions?: string;
   input: string;
   topic?: string;
   brokers?: string;
 }
 
 export function register(program: Command): void {
-  program
-    .command('produce')
-    .description(
-      'validate an event file (.ndjson or .avro) and produce it to Kafka, Avro-encoded and keyed by entity id',
-    )
-    .requiredOption('--job <job>', 'transactions | clickstream')
+  addJobOptions(
+    program
+      .command('produce')
+      .description(
+        'validate an event file (.ndjson or .avro) and produce it to Kafka, Avro-encoded and keyed by entity id',
+      ),
+  )
     .requiredOption('--input <file>', 'events: NDJSON or an Avro object container file')
     .option(
       '--topic <topic>',
-      'target topic (default txn.events or click.events); invalid records go to <topic>.dlq',
+      "target topic (default: the job's events topic); invalid records go to <topic>.dlq",
     )
     .option('--brokers <list>', 'Kafka bootstrap servers (default KAFKA_BROKERS or 127.0.0.1:9092)')
     .action(async (flags: ProduceFlags) => {
-      if (!(JOBS as readonly string[]).includes(flags.job)) {
-        throw new FeatureflowError(
-          'invalid_argument',
-          `--job must be transactions or clickstream: got '${flags.job}'`,
-        );
-      }
+      const job = (await jobRegistryFor(flags)).get(flags.job);
       const { kafkaBrokers } = resolveServiceEndpoints({ brokers: flags.brokers });
       const producer = new MessageProducer(
         createKafkaClient({ clientId: 'featureflow-produce', brokers: kafkaBrokers }),
@@ -44,7 +40,7 @@ export function register(program: Command): void {
       const progress = createProgress('produce', 'bytes');
       try {
         const summary = await produceFile({
-          job: flags.job as JobName,
+          job,
           inputPath: flags.input,
           topic: flags.topic,
           producer,

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { resolveFeatureJobConfig } from '../../core/models/config.ts';
 import { runReplay } from '../../replay/replay-job.ts';
+import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
 
 interface ReplayFlags {
   job: string;
+  definitions?: string;
   input: string;
   output: string;
   window?: string;
@@ -16,27 +18,28 @@ interface ReplayFlags {
 }
 
 export function register(program: Command): void {
-  program
-    .command('replay')
-    .description(
-      'compute feature rows from an event file (.ndjson or .avro), exactly as the streaming jobs do',
-    )
-    .requiredOption('--job <job>', 'transactions | clickstream')
+  addJobOptions(
+    program
+      .command('replay')
+      .description(
+        'compute feature rows from an event file (.ndjson or .avro), exactly as the streaming jobs do',
+      ),
+  )
     .requiredOption(
       '--input <file>',
       'events: NDJSON (one per line) or an Avro object container file',
     )
     .requiredOption('--output <file>', 'feature rows, one NDJSON line per fired window')
-    .option('--window <duration>', 'window size (default 5m)')
-    .option('--slide <duration>', 'window slide (default 1m)')
+    .option('--window <duration>', "window size (default: the job's, e.g. 5m)")
+    .option('--slide <duration>', "window slide (default: the job's, e.g. 1m)")
     .option(
       '--max-out-of-orderness <duration>',
-      'watermark delay behind the largest event time (default 5s)',
+      "watermark delay behind the largest event time (default: the job's, e.g. 5s)",
     )
     .option('--late-output <file>', 'late events (NDJSON)')
     .option('--dead-letter <file>', 'invalid records (NDJSON: line, reason, code, raw)')
     .action(async (flags: ReplayFlags) => {
-      const config = resolveFeatureJobConfig(flags);
+      const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
       const progress = createProgress('replay', 'bytes');
       const summary = await runReplay({
         config,
@@ -49,7 +52,7 @@ export function register(program: Command): void {
 
       const seconds = summary.elapsedMs / 1000;
       const lines = [
-        `replay ${config.job}: ${formatCount(summary.records)} events read, ${formatCount(summary.valid)} valid, ` +
+        `replay ${config.job.name}: ${formatCount(summary.records)} events read, ${formatCount(summary.valid)} valid, ` +
           `${formatCount(summary.late)} late, ${formatCount(summary.invalid)} invalid, ` +
           `${formatCount(summary.windows)} windows -> ${flags.output} ` +
           `(${seconds.toFixed(2)} s, ${formatCount(summary.records / Math.max(seconds, 1e-9))} events/s)`,

@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { collectProcessMetrics, serveMetrics } from '../../core/metrics.ts';
 import { SinkConnector } from '../../sink/sink-connector.ts';
+import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 import { formatCount } from '../ui/progress.ts';
 
 interface SinkFlags {
-  topics: string;
+  topics?: string;
+  definitions?: string;
   group: string;
   redis?: string;
   brokers?: string;
@@ -14,15 +16,16 @@ interface SinkFlags {
 }
 
 export function register(program: Command): void {
-  program
-    .command('sink')
-    .description(
-      'write the feature topics to Redis (newest window wins), committing only what Redis acknowledged',
-    )
+  addDefinitionsOption(
+    program
+      .command('sink')
+      .description(
+        'write the feature topics to Redis (newest window wins), committing only what Redis acknowledged',
+      ),
+  )
     .option(
       '--topics <list>',
-      'feature topics; topic=features.transactions names the schema of a topic with another name',
-      'features.transactions,features.clickstream',
+      "feature topics (default: every job's); topic=features.<job> names the schema of a topic with another name",
     )
     .option('--group <id>', 'consumer group', 'featureflow-sink')
     .option('--redis <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6380)')
@@ -30,7 +33,9 @@ export function register(program: Command): void {
     .option('--metrics-port <port>', 'serve /metrics on this port')
     .action(async (flags: SinkFlags) => {
       const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers });
-      const topics = flags.topics.split(',').map((entry) => {
+      const jobs = await jobRegistryFor(flags);
+      const topicList = flags.topics ?? jobs.featureTopics.join(',');
+      const topics = topicList.split(',').map((entry) => {
         const [topic, schemaTopic] = entry.trim().split('=');
         return { topic: topic!, schemaTopic: schemaTopic ?? topic! };
       });
@@ -40,6 +45,7 @@ export function register(program: Command): void {
         redisUrl: endpoints.redisUrl,
         groupId: flags.group,
         topics,
+        jobs,
         log,
       });
       collectProcessMetrics();

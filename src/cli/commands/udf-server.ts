@@ -3,17 +3,23 @@
  * SIGTERM or SIGINT, then drains: health NOT_SERVING, grace period, in-flight calls finish, exit 0.
  */
 import type { Command } from 'commander';
+import { featureFunctions } from '../../udf/feature-functions.ts';
 import { createUdfServer } from '../../udf/server.ts';
 import {
   resolveUdfServerConfig,
   UDF_SERVER_DEFAULTS,
   type UdfServerFlags,
 } from '../../udf/server-config.ts';
+import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 
 export function register(program: Command): void {
-  program
-    .command('udf-server')
-    .description('serve the TypeScript feature functions to Flink over gRPC (featureflow.udf.v1)')
+  addDefinitionsOption(
+    program
+      .command('udf-server')
+      .description(
+        "serve the jobs' TypeScript feature functions to Flink over gRPC (featureflow.udf.v1)",
+      ),
+  )
     .option(
       '--address <host:port>',
       'listen address (default UDF_ADDRESS or 127.0.0.1:50051; port 0 picks one)',
@@ -40,9 +46,10 @@ export function register(program: Command): void {
       '--drain-timeout <duration>',
       `then, how long in-flight calls may take (default ${UDF_SERVER_DEFAULTS.drainTimeout})`,
     )
-    .action(async (flags: UdfServerFlags) => {
+    .action(async (flags: UdfServerFlags & { definitions?: string }) => {
       const config = resolveUdfServerConfig(flags);
-      const server = await createUdfServer(config);
+      const functions = featureFunctions(await jobRegistryFor(flags));
+      const server = await createUdfServer({ ...config, functions });
       process.stderr.write(
         `udf-server: listening on ${server.address}${config.tls ? (config.tls.clientCaFile ? ' (mutual TLS)' : ' (TLS)') : ''}, ` +
           `functions ${server.functions.join(', ')}, metrics ${server.metricsUrl ?? 'off'}\n`,

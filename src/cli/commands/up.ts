@@ -8,18 +8,23 @@ import {
   type StackFlags,
 } from '../../stack/stack-config.ts';
 import { stackUp } from '../../stack/stack-up.ts';
+import { stackTopics } from '../../stack/topics.ts';
+import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 
 interface UpFlags extends StackFlags {
+  definitions?: string;
   json?: boolean;
   resolveOnly?: boolean;
 }
 
 export function register(program: Command): void {
-  program
-    .command('up')
-    .description(
-      'start the local stack: Redis, Kafka (KRaft), a Flink session cluster (JobManager + TaskManager) and the Flink SQL Gateway, and create the topics',
-    )
+  addDefinitionsOption(
+    program
+      .command('up')
+      .description(
+        "start the local stack: Redis, Kafka (KRaft), a Flink session cluster (JobManager + TaskManager) and the Flink SQL Gateway, and create the jobs' topics",
+      ),
+  )
     .option(
       '--run-dir <dir>',
       `pids, logs, configs and data (default ${STACK_DEFAULTS.runDir}; env FEATUREFLOW_RUN_DIR)`,
@@ -87,7 +92,8 @@ export function register(program: Command): void {
       process.once('SIGTERM', onInterrupt);
       try {
         report(`starting the stack in ${config.runDir}`);
-        const result = await stackUp(config, { report, signal: controller.signal });
+        const topics = stackTopics(await jobRegistryFor(flags));
+        const result = await stackUp(config, { report, signal: controller.signal, topics });
         const { endpoints } = result.state;
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,34 +1,21 @@
 /**
- * Configuration of the feature logic and of a feature job, with the one resolver that fills
- * defaults from flags and the environment, validates, and freezes (STYLE rule 5).
+ * Configuration of a feature job, with the one resolver that fills defaults from flags, the
+ * environment and the job's definition, validates, and freezes (STYLE rule 5).
  */
 import { z } from 'zod';
 import { FeatureflowError } from '../errors.ts';
+import type { JobDefinition } from '../jobs/job-definition.ts';
+import type { JobRegistry } from '../jobs/job-registry.ts';
 import { parseDurationMs } from '../utils/durations.ts';
 
-/** What the feature functions need beyond the events (DESIGN section 6). */
-export interface ProcessorConfig {
-  readonly velocityThresholdPerMinute: number;
-  readonly highAmountThreshold: number;
-}
-
-export const DEFAULT_PROCESSOR_CONFIG: ProcessorConfig = Object.freeze({
-  velocityThresholdPerMinute: 2.0,
-  highAmountThreshold: 1000.0,
-});
-
-export const JOBS = ['transactions', 'clickstream'] as const;
-export type JobName = (typeof JOBS)[number];
-
-/** A feature job: which events, which windows, how much disorder (DESIGN section 5). */
+/** A feature job: which events, which windows, how much disorder. */
 export interface FeatureJobConfig {
-  readonly job: JobName;
+  readonly job: JobDefinition;
   readonly windowSizeMs: number;
   readonly slideMs: number;
   readonly maxOutOfOrdernessMs: number;
   /** A partition with no events for this long no longer holds the watermark back. */
   readonly idleTimeoutMs: number;
-  readonly processor: ProcessorConfig;
 }
 
 export interface FeatureJobFlags {
@@ -39,16 +26,11 @@ export interface FeatureJobFlags {
   idleTimeout?: string | undefined;
 }
 
-export const JOB_DEFAULTS = Object.freeze({
-  window: '5m',
-  slide: '1m',
-  maxOutOfOrderness: '5s',
-  idleTimeout: '30s',
-});
+/** The idle timeout when neither a flag nor the environment sets one. */
+export const DEFAULT_IDLE_TIMEOUT = '30s';
 
 const jobConfigSchema = z
   .object({
-    job: z.enum(JOBS),
     windowSizeMs: z.number().int().positive(),
     slideMs: z.number().int().positive(),
     maxOutOfOrdernessMs: z.number().int().nonnegative(),
@@ -60,35 +42,28 @@ const jobConfigSchema = z
 
 /**
  * Flags win over the environment (FEATUREFLOW_WINDOW, FEATUREFLOW_SLIDE,
- * FEATUREFLOW_MAX_OUT_OF_ORDERNESS, FEATUREFLOW_IDLE_TIMEOUT), which wins over the defaults.
+ * FEATUREFLOW_MAX_OUT_OF_ORDERNESS, FEATUREFLOW_IDLE_TIMEOUT), which wins over the job's
+ * definition.
  */
 export function resolveFeatureJobConfig(
   flags: FeatureJobFlags,
+  jobs: JobRegistry,
   env: NodeJS.ProcessEnv = process.env,
 ): FeatureJobConfig {
-  const job = flags.job;
-  if (!job || !(JOBS as readonly string[]).includes(job)) {
-    throw new FeatureflowError(
-      'invalid_argument',
-      `--job must be transactions or clickstream: got '${job ?? ''}'`,
-      { context: { flag: '--job', value: job } },
-    );
-  }
+  const job = jobs.get(flags.job);
+  const defaults = job.windowDefaults;
   const candidate = {
-    job,
     windowSizeMs: parseDurationMs(
-      flags.window ?? env.FEATUREFLOW_WINDOW ?? JOB_DEFAULTS.window,
+      flags.window ?? env.FEATUREFLOW_WINDOW ?? defaults.size,
       '--window',
     ),
-    slideMs: parseDurationMs(flags.slide ?? env.FEATUREFLOW_SLIDE ?? JOB_DEFAULTS.slide, '--slide'),
+    slideMs: parseDurationMs(flags.slide ?? env.FEATUREFLOW_SLIDE ?? defaults.slide, '--slide'),
     maxOutOfOrdernessMs: parseDurationMs(
-      flags.maxOutOfOrderness ??
-        env.FEATUREFLOW_MAX_OUT_OF_ORDERNESS ??
-        JOB_DEFAULTS.maxOutOfOrderness,
+      flags.maxOutOfOrderness ?? env.FEATUREFLOW_MAX_OUT_OF_ORDERNESS ?? defaults.maxOutOfOrderness,
       '--max-out-of-orderness',
     ),
     idleTimeoutMs: parseDurationMs(
-      flags.idleTimeout ?? env.FEATUREFLOW_IDLE_TIMEOUT ?? JOB_DEFAULTS.idleTimeout,
+      flags.idleTimeout ?? env.FEATUREFLOW_IDLE_TIMEOUT ?? DEFAULT_IDLE_TIMEOUT,
       '--idle-timeout',
     ),
   };
@@ -101,5 +76,5 @@ export function resolveFeatureJobConfig(
       { context: { ...candidate } },
     );
   }
-  return Object.freeze({ ...parsed.data, processor: DEFAULT_PROCESSOR_CONFIG });
+  return Object.freeze({ job, ...parsed.data });
 }

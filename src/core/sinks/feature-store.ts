@@ -3,7 +3,7 @@
  * `featureflow features get`. Per window label it returns the feature values as numbers with
  * their window_start and window_end, so the caller can judge freshness (age = now - window_end).
  */
-import type { EntityType } from '../processors/job-definitions.ts';
+import type { EntityType } from '../jobs/job-definition.ts';
 import { parseDurationMs } from '../utils/durations.ts';
 import { RedisConnection } from './redis-connection.ts';
 import { featureKey } from './window-batch.ts';

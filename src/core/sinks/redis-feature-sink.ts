@@ -13,8 +13,8 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { FeatureflowError } from '../errors.ts';
+import type { WindowedFeatureRow } from '../jobs/job-definition.ts';
 import { EVENT_TO_REDIS, REDIS_WRITES } from '../metrics.ts';
-import type { WindowedFeatureRow } from '../models/features.ts';
 import { EncodedCommand } from './encoded-command.ts';
 import { RedisConnection } from './redis-connection.ts';
 import { RespWriter } from './resp-writer.ts';

@@ -5,8 +5,7 @@
  * trip); windows of one label grouped into calls of up to `windowsPerCall`; rows that cannot be
  * written reported with their reason.
  */
-import type { WindowedFeatureRow } from '../models/features.ts';
-import type { EntityType } from '../processors/job-definitions.ts';
+import type { EntityType, WindowedFeatureRow } from '../jobs/job-definition.ts';
 import { windowLabel } from '../utils/durations.ts';
 import type { WriteWindowCall } from './write-window-call.ts';
 

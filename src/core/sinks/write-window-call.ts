@@ -4,7 +4,7 @@
  * same arguments encoded straight to RESP bytes (for the sink's hot path). A unit test holds
  * the two together.
  */
-import type { WindowedFeatureRow } from '../models/features.ts';
+import type { WindowedFeatureRow } from '../jobs/job-definition.ts';
 import type { RespWriter } from './resp-writer.ts';
 import { WRITE_WINDOW_SCRIPT, WRITE_WINDOW_SCRIPT_SHA } from './write-window-script.ts';
 

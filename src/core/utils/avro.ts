@@ -10,6 +10,8 @@
  */
 import avro from 'avsc';
 import { FeatureflowError } from '../errors.ts';
+import type { JobRegistry } from '../jobs/job-registry.ts';
+import { builtInJobRegistry } from '../jobs/load-definitions.ts';
 import type { InvalidEvent } from '../models/event-validation.ts';
 import { type AvroType, SchemaDirectory } from './schema-directory.ts';
 
@@ -33,6 +35,11 @@ export function toWireSchema(schema: avro.Schema): avro.Schema {
 
 export function wireTypeOf(directory: SchemaDirectory, schemaFile: string): AvroType {
   return avro.Type.forSchema(toWireSchema(directory.definitionOfFile(schemaFile)));
+}
+
+/** The wire type of a schema a job definition holds (its events or its feature rows). */
+export function wireTypeOfSchema(schema: object): AvroType {
+  return avro.Type.forSchema(toWireSchema(schema as avro.Schema));
 }
 
 export interface AvroSerializerOptions {
@@ -60,9 +67,9 @@ export class AvroSerializer<T> {
     return this.header ? Buffer.concat([this.header, body]) : body;
   }
 
-  /** For a topic featureflow knows: its wire schema, raw. */
-  static forTopic<T>(topic: string, directory = new SchemaDirectory()): AvroSerializer<T> {
-    return new AvroSerializer<T>(wireTypeOf(directory, requireSchemaFile(topic)));
+  /** For a topic of a registered job: its wire schema, raw. */
+  static forTopic<T>(topic: string, jobs: JobRegistry = builtInJobRegistry()): AvroSerializer<T> {
+    return new AvroSerializer<T>(wireTypeOfSchema(requireSchema(topic, jobs)));
   }
 }
 
@@ -71,7 +78,10 @@ export type DecodeResult = { ok: true; value: unknown } | InvalidEvent;
 export class AvroDeserializer {
   private readonly rawTypeByTopic = new Map<string, AvroType | null>();
 
-  constructor(private readonly directory: SchemaDirectory = new SchemaDirectory()) {}
+  constructor(
+    private readonly directory: SchemaDirectory = new SchemaDirectory(),
+    private readonly jobs: JobRegistry = builtInJobRegistry(),
+  ) {}
 
   /**
    * Decodes one Kafka message value. Never throws: bad bytes give a `decode_failed` result
@@ -109,7 +119,7 @@ export class AvroDeserializer {
     const type = this.rawTypeOf(schemaTopic);
     if (type === null) {
       return failure(
-        `topic ${topic} has no known schema (expected one of txn.events, click.events, features.transactions, features.clickstream or their .late topics)`,
+        `topic ${topic} has no known schema (the jobs' topics: ${this.jobs.topics.join(', ')})`,
       );
     }
     return decodeExactly(type, buffer, 0, topic);
@@ -118,8 +128,8 @@ export class AvroDeserializer {
   private rawTypeOf(topic: string): AvroType | null {
     let type = this.rawTypeByTopic.get(topic);
     if (type === undefined) {
-      const file = SchemaDirectory.schemaFileOfTopic(topic);
-      type = file === undefined ? null : wireTypeOf(this.directory, file);
+      const schema = this.jobs.schemaOfTopic(topic);
+      type = schema === undefined ? null : wireTypeOfSchema(schema);
       this.rawTypeByTopic.set(topic, type);
     }
     return type;
@@ -156,14 +166,14 @@ function failure(message: string): InvalidEvent {
   return { ok: false, reason: 'decode_failed', message };
 }
 
-function requireSchemaFile(topic: string): string {
-  const file = SchemaDirectory.schemaFileOfTopic(topic);
-  if (file === undefined) {
+function requireSchema(topic: string, jobs: JobRegistry): object {
+  const schema = jobs.schemaOfTopic(topic);
+  if (schema === undefined) {
     throw new FeatureflowError(
       'invalid_argument',
-      `topic ${topic} has no known schema (featureflow topics: txn.events, click.events, features.transactions, features.clickstream)`,
+      `topic ${topic} has no known schema (the jobs' topics: ${jobs.topics.join(', ')})`,
       { context: { topic } },
     );
   }
-  return file;
+  return schema;
 }

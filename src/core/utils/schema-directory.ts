@@ -1,6 +1,6 @@
 /**
- * The schemas of `schemas/`, parsed once per process: by file name, by Confluent schema id
- * (schemas/schema-ids.json), and by topic (DESIGN section 8).
+ * The schemas of `schemas/`, parsed once per process: by file name and by Confluent schema id
+ * (schemas/schema-ids.json). Which schema a topic carries is the jobs' to say (JobRegistry).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,14 +18,6 @@ export const DEFAULT_SCHEMA_DIR = resolve(
   '..',
   'schemas',
 );
-
-/** Which schema each topic carries; `<topic>.late` carries its topic's events. */
-const TOPIC_SCHEMA_FILES: Readonly<Record<string, string>> = {
-  'txn.events': 'transaction_event.avsc',
-  'click.events': 'click_event.avsc',
-  'features.transactions': 'transaction_features.avsc',
-  'features.clickstream': 'clickstream_features.avsc',
-};
 
 export class SchemaDirectory {
   private readonly byFile = new Map<string, AvroType>();
@@ -59,12 +51,6 @@ export class SchemaDirectory {
 
   typeOfId(id: number): AvroType | undefined {
     return this.byId.get(id);
-  }
-
-  /** The schema file a topic carries, or undefined for a topic featureflow does not know. */
-  static schemaFileOfTopic(topic: string): string | undefined {
-    const base = topic.endsWith('.late') ? topic.slice(0, -'.late'.length) : topic;
-    return TOPIC_SCHEMA_FILES[base];
   }
 }
 

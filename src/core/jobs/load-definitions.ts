@@ -1,0 +1,90 @@
+/**
+ * Loads job definitions: the built-in jobs (src/jobs/) and, when given, a user's definitions
+ * module (a file, or a folder with an index.ts / index.js) from anywhere on disk. TypeScript is
+ * loaded through tsx's ESM API, JavaScript with a plain import. A module that does not load, or
+ * exports no job, fails with the path and the reason, never a stack trace.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUILT_IN_JOBS } from '../../jobs/index.ts';
+import { describeError, FeatureflowError } from '../errors.ts';
+import { definedJobsOf } from './exported-jobs.ts';
+import { type JobDefinition, resolveJob } from './job-definition.ts';
+import { JobRegistry } from './job-registry.ts';
+
+const BUILT_IN_MODULE = fileURLToPath(new URL('../../jobs/index.ts', import.meta.url));
+const INDEX_FILES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
+const TYPESCRIPT = /\.[cm]?ts$/;
+
+let builtIn: readonly JobDefinition[] | undefined;
+
+/** The built-in jobs, resolved once per process. */
+export function builtInJobs(): readonly JobDefinition[] {
+  builtIn ??= BUILT_IN_JOBS.map((spec) =>
+    resolveJob(spec, BUILT_IN_MODULE, dirname(BUILT_IN_MODULE)),
+  );
+  return builtIn;
+}
+
+/** Whether `job` is one of featureflow's own jobs (src/jobs/). */
+export function isBuiltInJob(job: JobDefinition): boolean {
+  return job.module === BUILT_IN_MODULE;
+}
+
+/** A registry of the built-in jobs only. */
+export function builtInJobRegistry(): JobRegistry {
+  return new JobRegistry(builtInJobs());
+}
+
+/** The built-in jobs and those of `definitions` (a module file or a folder with an index). */
+export async function loadJobRegistry(definitions?: string): Promise<JobRegistry> {
+  if (definitions === undefined) return builtInJobRegistry();
+  const module = definitionsEntry(definitions);
+  const specs = definedJobsOf(await importModule(module), module);
+  const jobs = specs.map((spec) => resolveJob(spec, module, dirname(module)));
+  return new JobRegistry([...builtInJobs(), ...jobs], module);
+}
+
+/** The module file of `path`: the file itself, or the folder's index file. */
+export function definitionsEntry(path: string): string {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `definitions ${path} do not exist (give --definitions or FEATUREFLOW_DEFINITIONS a module file or a folder with an index.ts or index.js)`,
+      { context: { path } },
+    );
+  }
+  if (!statSync(absolute).isDirectory()) return absolute;
+  for (const name of INDEX_FILES) {
+    const candidate = join(absolute, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new FeatureflowError(
+    'invalid_argument',
+    `definitions folder ${path} has no ${INDEX_FILES.join(', ')} (add an index that exports your jobs)`,
+    { context: { path } },
+  );
+}
+
+async function importModule(module: string): Promise<Record<string, unknown>> {
+  try {
+    const url = pathToFileURL(module).href;
+    if (TYPESCRIPT.test(module)) {
+      const { tsImport } = await import('tsx/esm/api');
+      return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    }
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `definitions ${module} do not load: ${firstLine(describeError(error))} (fix the module; it must export the results of defineJob)`,
+      { cause: error, context: { path: module } },
+    );
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,145 @@
+/**
+ * The transactions job: card transactions -> per-card windows of counts, amount statistics,
+ * distinct merchants and countries, and velocity. Written with the public `defineJob` API only,
+ * exactly as a job of your own is.
+ */
+import { defineJob, type SampleRandom } from '../core/jobs/define-job.ts';
+import { countDistinct } from '../core/processors/distinct-count.ts';
+
+export interface TransactionEvent {
+  transaction_id: string;
+  card_id: string;
+  user_id: string;
+  merchant_id: string;
+  merchant_category: string;
+  amount: number;
+  currency: string;
+  country: string;
+  channel: 'online' | 'pos' | 'atm';
+  timestamp: number;
+}
+
+/** An amount at or above this counts towards high_amount_count. */
+export const HIGH_AMOUNT_THRESHOLD = 1000;
+/** Transactions per minute that make velocity_score 1. */
+export const VELOCITY_THRESHOLD_PER_MINUTE = 2;
+
+const MS_PER_MINUTE = 60_000;
+const merchantOf = (event: TransactionEvent) => event.merchant_id;
+const countryOf = (event: TransactionEvent) => event.country;
+
+export const transactions = defineJob<TransactionEvent>({
+  name: 'transactions',
+  doc: 'Transaction features of one card window: counts, amount statistics, distinct merchants and countries, velocity.',
+  entity: { kind: 'card', field: 'card_id' },
+  eventSchema: '../../schemas/transaction_event.avsc',
+  featureSchema: '../../schemas/transaction_features.avsc',
+  reads: ['amount', 'merchant_id', 'country', 'timestamp'],
+  features: [
+    { name: 'txn_count', type: 'long' },
+    { name: 'amount_sum', type: 'double' },
+    { name: 'amount_avg', type: 'double' },
+    { name: 'amount_max', type: 'double' },
+    { name: 'amount_min', type: 'double' },
+    { name: 'amount_std', type: 'double' },
+    { name: 'distinct_merchants', type: 'long' },
+    { name: 'distinct_countries', type: 'long' },
+    { name: 'high_amount_count', type: 'long' },
+    { name: 'velocity_score', type: 'double' },
+  ],
+  rules: {
+    currency: { length: 3, reason: 'bad_currency', hint: 'ISO 4217, e.g. "EUR"' },
+  },
+  topics: { events: 'txn.events', features: 'features.transactions' },
+  functionName: 'transaction_features',
+  // velocity_score reads the window's size, which every window of a run shares, not its bounds.
+  dependsOnWindowBounds: false,
+  compute(events, window, row) {
+    const n = events.length;
+    let sum = 0;
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    let highAmountCount = 0;
+    for (const event of events) {
+      const amount = event.amount;
+      sum += amount;
+      if (amount > max) max = amount;
+      if (amount < min) min = amount;
+      if (amount >= HIGH_AMOUNT_THRESHOLD) highAmountCount++;
+    }
+    const mean = sum / n;
+    // Two passes, not sum-of-squares, which cancels badly for large similar amounts. Equal
+    // amounts give exactly 0 rather than the rounding residue of sum / n.
+    let std = 0;
+    if (max !== min) {
+      let squares = 0;
+      for (const event of events) {
+        const deviation = event.amount - mean;
+        squares += deviation * deviation;
+      }
+      std = Math.sqrt(squares / n);
+    }
+    const windowMinutes = (window.windowEnd - window.windowStart) / MS_PER_MINUTE;
+    row.txn_count = n;
+    row.amount_sum = sum;
+    row.amount_avg = mean;
+    row.amount_max = max;
+    row.amount_min = min;
+    row.amount_std = std;
+    row.distinct_merchants = countDistinct(events, merchantOf);
+    row.distinct_countries = countDistinct(events, countryOf);
+    row.high_amount_count = highAmountCount;
+    row.velocity_score = Math.min(1, n / (windowMinutes * VELOCITY_THRESHOLD_PER_MINUTE));
+  },
+  sample: () => transactionSample,
+});
+
+const COUNTRIES = ['DE', 'FR', 'GB', 'US', 'NL', 'ES', 'IT', 'PL', 'SE', 'BR'] as const;
+const CURRENCY_OF: Record<string, string> = {
+  GB: 'GBP',
+  US: 'USD',
+  PL: 'PLN',
+  SE: 'SEK',
+  BR: 'BRL',
+};
+const CATEGORIES = [
+  'grocery',
+  'fuel',
+  'restaurants',
+  'travel',
+  'electronics',
+  'fashion',
+  'pharmacy',
+  'gaming',
+] as const;
+const CHANNEL_WEIGHTS = [0.55, 0.4, 0.05];
+
+/**
+ * One realistic transaction of card `cardIndex`. The card's traits (home country, currency,
+ * favourite merchants) are derived from its index, so they stay stable across a file.
+ */
+function transactionSample(
+  random: SampleRandom,
+  cardIndex: number,
+  sequence: number,
+  timestamp: number,
+): TransactionEvent {
+  const home = COUNTRIES[cardIndex % COUNTRIES.length]!;
+  // Mostly at home; sometimes abroad, which fraud features look for.
+  const country = random.chance(0.05) ? random.pick(COUNTRIES) : home;
+  const merchant = random.chance(0.7)
+    ? `m-${(cardIndex * 7 + random.int(5)) % 5000}`
+    : `m-${random.int(5000)}`;
+  return {
+    transaction_id: `tx-${sequence}`,
+    card_id: `card-${cardIndex}`,
+    user_id: `user-${Math.floor(cardIndex / 2)}`,
+    merchant_id: merchant,
+    merchant_category: CATEGORIES[(cardIndex + random.int(3)) % CATEGORIES.length]!,
+    amount: Math.round(random.logNormal(35, 1.2) * 100) / 100,
+    currency: CURRENCY_OF[home] ?? 'EUR',
+    country,
+    channel: random.weighted(['pos', 'online', 'atm'] as const, CHANNEL_WEIGHTS),
+    timestamp,
+  };
+}
