@@ -1,0 +1,53 @@
+/**
+ * Login events for the logins example's tests (the example has no sample generator, as a job of
+ * one's own may not): a few users, disorder, some late events, and invalid lines of each kind
+ * the issue names ("true" and 1 for success, negative and fractional times, empty strings).
+ */
+import { SeededRandom } from '../../src/generate/seeded-random.ts';
+
+export interface LoginEvent {
+  event_id: string;
+  user_id: string;
+  ip: string;
+  country: string;
+  success: boolean;
+  timestamp: number;
+}
+
+const START_MS = Date.parse('2024-01-01T00:00:00Z');
+const INVALID_PATCHES: readonly Record<string, unknown>[] = [
+  { success: 'true' },
+  { success: 1 },
+  { timestamp: -1 },
+  { timestamp: 1.5 },
+  { ip: '' },
+  { user_id: 7 },
+  { country: undefined },
+];
+
+/** NDJSON lines: `count` events of `users` users, seeded; `late` and `invalid` are fractions. */
+export function loginLines(count: number, seed: number, users = 12): string[] {
+  const random = new SeededRandom(seed);
+  const lines: string[] = [];
+  let clock = START_MS;
+  for (let i = 0; i < count; i++) {
+    clock += random.int(4_000);
+    const user = random.int(users);
+    const isLate = random.chance(0.02);
+    const event: LoginEvent = {
+      event_id: `login-${i}`,
+      user_id: `user-${user}`,
+      ip: `10.0.${user}.${random.int(4)}`,
+      country: random.chance(0.1) ? random.pick(['BR', 'US', 'NG']) : 'NL',
+      success: !random.chance(0.25),
+      // Up to 3 s of disorder (under the 5 s allowed); late ones 12 minutes behind the clock.
+      timestamp: isLate ? clock - 12 * 60_000 : clock - random.int(3_000),
+    };
+    if (random.chance(0.03)) {
+      lines.push(JSON.stringify({ ...event, ...random.pick(INVALID_PATCHES) }));
+    } else {
+      lines.push(JSON.stringify(event));
+    }
+  }
+  return lines;
+}
