@@ -1,20 +1,22 @@
 // End to end on the real stack, through the TypeScript bridge: a generated file with bounded
 // disorder and no late events is produced to Kafka, Flink SQL collects each HOP window's events
-// with ARRAY_AGG and calls `transaction_features` in a real `featureflow udf-server` (through the
+// with ARRAY_AGG and calls the job's function in a real `featureflow udf-server` (through the
 // flink-bridge module), and every row the exactly-once sink writes to the features topic equals
 // `featureflow replay` on the same file: same keys, every column within 1e-9 relative. None of
-// those events is routed late; an event behind the watermark reaches `<events topic>.late`.
+// those events is routed late; an event behind the watermark reaches `<events topic>.late`; the
+// Redis sink holds each entity's newest window. The built-in jobs, and the logins example: a
+// user's definitions (FEATUREFLOW_DEFINITIONS) with a boolean field in ARRAY_AGG(ROW(...)).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { wireTypeOf } from '../../src/core/utils/avro.ts';
-import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
+import { loadJobRegistry } from '../../src/core/jobs/load-definitions.ts';
+import { wireTypeOfSchema } from '../../src/core/utils/avro.ts';
 import { startCli } from '../support/cli-process.ts';
 import { generateEvents, lastEventTime as lastEventTimeOf } from '../support/generated-events.ts';
-import { CLICKSTREAM_FEATURE_NAMES, TRANSACTION_FEATURE_NAMES } from '../support/job-events.ts';
 import { createTopics, readTopic, uniqueName } from '../support/kafka.ts';
+import { loginLines } from '../support/login-events.ts';
 import {
   expectRedisHoldsNewestWindows,
   newestWindowPerEntity,
@@ -23,6 +25,7 @@ import { expectRowsClose, type FeatureRow, replayRows, rowKey } from '../support
 import { runCli } from '../support/run-cli.ts';
 import { stackEnv } from '../support/stack-endpoints.ts';
 import { startUdfServerProcess, type UdfServerProcess } from '../support/udf-server-process.ts';
+import { LOGINS_EXAMPLE } from '../support/user-definitions.ts';
 import { flushWatermarks, SENTINEL_ENTITY } from '../support/watermark-flush.ts';
 
 const stack = inject('stack');
@@ -31,49 +34,74 @@ const dir = mkdtempSync(join(tmpdir(), 'featureflow-flink-udf-'));
 const startedJobs: string[] = [];
 let udfServer: UdfServerProcess | undefined;
 
+const jobs = await loadJobRegistry(LOGINS_EXAMPLE);
+
 interface Job {
-  job: 'transactions' | 'clickstream';
+  job: string;
   sqlFile: string;
-  functionName: string;
   eventsTopicVar: string;
-  eventsTopicPrefix: string;
   lateTopicVar: string;
-  eventSchema: string;
   idField: string;
   featuresTopicVar: string;
-  featuresTopicPrefix: string;
-  featuresSchema: string;
-  columns: readonly string[];
+  /** The Redis database the sink writes this job's rows to. */
+  redisDb: number;
+  /** The environment of the CLI for this job (the definitions of a user's job). */
+  cliEnv: NodeJS.ProcessEnv;
+  /** Writes 4000 events (bounded disorder, none late, none invalid) to the file. */
+  writeEvents: (file: string) => Promise<unknown>;
 }
 
 const JOBS: readonly Job[] = [
   {
     job: 'transactions',
     sqlFile: 'flink-sql/03_transaction_features_udf.sql',
-    functionName: 'transaction_features',
     eventsTopicVar: 'TXN_EVENTS_TOPIC',
-    eventsTopicPrefix: 'txn.events',
     lateTopicVar: 'TXN_EVENTS_LATE_TOPIC',
-    eventSchema: 'transaction_event.avsc',
     idField: 'transaction_id',
     featuresTopicVar: 'FEATURES_TRANSACTIONS_TOPIC',
-    featuresTopicPrefix: 'features.transactions',
-    featuresSchema: 'transaction_features.avsc',
-    columns: ['entity_id', 'window_start', 'window_end', ...TRANSACTION_FEATURE_NAMES],
+    redisDb: 14,
+    cliEnv: env,
+    writeEvents: (file) =>
+      generateEvents(file, {
+        job: 'transactions',
+        events: 4000,
+        entities: ENTITIES,
+        seed: 23,
+        meanGap: '100ms',
+      }),
   },
   {
     job: 'clickstream',
     sqlFile: 'flink-sql/04_clickstream_features_udf.sql',
-    functionName: 'clickstream_features',
     eventsTopicVar: 'CLICK_EVENTS_TOPIC',
-    eventsTopicPrefix: 'click.events',
     lateTopicVar: 'CLICK_EVENTS_LATE_TOPIC',
-    eventSchema: 'click_event.avsc',
     idField: 'event_id',
     featuresTopicVar: 'FEATURES_CLICKSTREAM_TOPIC',
-    featuresTopicPrefix: 'features.clickstream',
-    featuresSchema: 'clickstream_features.avsc',
-    columns: ['entity_id', 'window_start', 'window_end', ...CLICKSTREAM_FEATURE_NAMES],
+    redisDb: 15,
+    cliEnv: env,
+    writeEvents: (file) =>
+      generateEvents(file, {
+        job: 'clickstream',
+        events: 4000,
+        entities: ENTITIES,
+        seed: 23,
+        meanGap: '100ms',
+      }),
+  },
+  {
+    job: 'logins',
+    sqlFile: 'examples/logins/logins.sql',
+    eventsTopicVar: 'LOGIN_EVENTS_TOPIC',
+    lateTopicVar: 'LOGIN_EVENTS_LATE_TOPIC',
+    idField: 'event_id',
+    featuresTopicVar: 'FEATURES_LOGINS_TOPIC',
+    redisDb: 13,
+    cliEnv: { ...env, FEATUREFLOW_DEFINITIONS: LOGINS_EXAMPLE },
+    writeEvents: async (file) =>
+      writeFileSync(
+        file,
+        `${loginLines(4000, 23, { users: ENTITIES, lateFraction: 0, invalidFraction: 0 }).join('\n')}\n`,
+      ),
   },
 ];
 
@@ -95,7 +123,7 @@ async function windowsComputed(functionName: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  udfServer = await startUdfServerProcess();
+  udfServer = await startUdfServerProcess(['--definitions', LOGINS_EXAMPLE]);
 });
 
 afterAll(async () => {
@@ -103,9 +131,11 @@ afterAll(async () => {
   await udfServer?.stop();
 });
 
-describe.each(JOBS)('the $job job calling $functionName against replay', (spec) => {
-  const eventsTopic = uniqueName(spec.eventsTopicPrefix);
-  const featuresTopic = uniqueName(spec.featuresTopicPrefix);
+describe.each(JOBS)('the $job job calling its function against replay', (spec) => {
+  const job = jobs.get(spec.job);
+  const columns = ['entity_id', 'window_start', 'window_end', ...job.featureNames];
+  const eventsTopic = uniqueName(job.topics.events);
+  const featuresTopic = uniqueName(job.topics.features);
   const lateTopic = `${eventsTopic}.late`;
   const input = join(dir, `${spec.job}.ndjson`);
   let expected: Map<string, FeatureRow>;
@@ -118,22 +148,21 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
       lateTopic,
       featuresTopic,
     ]);
-    await generateEvents(input, {
-      job: spec.job,
-      events: 4000,
-      entities: ENTITIES,
-      seed: 23,
-      meanGap: '100ms',
-    });
+    await spec.writeEvents(input);
     lastEventTime = lastEventTimeOf(input);
-    expected = await replayRows(spec.job, input, join(dir, `${spec.job}.replay.ndjson`));
+    expected = await replayRows(
+      spec.job,
+      input,
+      join(dir, `${spec.job}.replay.ndjson`),
+      spec.cliEnv,
+    );
     expect(expected.size).toBeGreaterThan(100);
   });
 
   it('writes every window replay writes, with the same values, each once', async () => {
     // The job first, then the events (see flink-sql-parity.test.ts: a job started on a backlog
     // reads one partition ahead of the others and drops their early events as late).
-    const computedBefore = await windowsComputed(spec.functionName);
+    const computedBefore = await windowsComputed(job.functionName);
     const submitted = await runCli(
       [
         'submit',
@@ -147,7 +176,7 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
           TRANSACTIONAL_ID_PREFIX: uniqueName(`flink-udf-${spec.job}-tx`),
         }).flatMap(([k, v]) => ['--var', `${k}=${v}`]),
       ],
-      env,
+      spec.cliEnv,
     );
     const jobs = [...submitted.stdout.matchAll(/-> job ([0-9a-f]{32})/g)].map((m) => m[1]!);
     startedJobs.push(...jobs);
@@ -156,13 +185,13 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
 
     const produced = await runCli(
       ['produce', '--job', spec.job, '--input', input, '--topic', eventsTopic],
-      env,
+      spec.cliEnv,
     );
     expect(produced.code, produced.stderr).toBe(0);
     expect(produced.stderr).toContain('4,000 produced');
-    await flushWatermarks(stack.kafkaBrokers, eventsTopic, spec.job, lastEventTime + 20 * 60_000);
+    await flushWatermarks(stack.kafkaBrokers, eventsTopic, job, lastEventTime + 20 * 60_000);
 
-    const type = wireTypeOf(new SchemaDirectory(), spec.featuresSchema);
+    const type = wireTypeOfSchema(job.featureSchema);
     const messages = await readTopic(
       stack.kafkaBrokers,
       featuresTopic,
@@ -180,11 +209,11 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
     // Exactly once: no window twice.
     expect(actual.size).toBe(real.length);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, row] of expected) expectRowsClose(actual.get(key)!, row, spec.columns);
+    for (const [key, row] of expected) expectRowsClose(actual.get(key)!, row, columns);
 
     // The ROW result is spread into its columns by one call per window, not one per column: the
     // service computed each window once (sentinel windows may be computed but not committed yet).
-    const computed = (await windowsComputed(spec.functionName)) - computedBefore;
+    const computed = (await windowsComputed(job.functionName)) - computedBefore;
     expect(computed).toBeGreaterThanOrEqual(actual.size);
     expect(computed).toBeLessThan(actual.size + 2 * ENTITIES);
   });
@@ -201,39 +230,37 @@ describe.each(JOBS)('the $job job calling $functionName against replay', (spec) 
     writeFileSync(lateInput, `${JSON.stringify(late)}\n`);
     const produced = await runCli(
       ['produce', '--job', spec.job, '--input', lateInput, '--topic', eventsTopic],
-      env,
+      spec.cliEnv,
     );
     expect(produced.code, produced.stderr).toBe(0);
 
     // Events routed late by mistake were produced earlier, so they would be read first.
-    const type = wireTypeOf(new SchemaDirectory(), spec.eventSchema);
+    const type = wireTypeOfSchema(job.eventSchema);
     const messages = await readTopic(stack.kafkaBrokers, lateTopic, (m) => m.length >= 1, 120_000);
     expect(messages.map((m) => type.fromBuffer(m.value!))).toEqual([late]);
-    expect(messages[0]!.key?.toString()).toBe(
-      spec.job === 'transactions' ? late.card_id : late.user_id,
-    );
+    expect(messages[0]!.key?.toString()).toBe(late[job.entityField]);
   });
 
   it('reaches Redis through the sink: every entity holds its newest window', async () => {
-    const redisUrl = `${stack.redisUrl}/${spec.job === 'transactions' ? 14 : 15}`;
+    const redisUrl = `${stack.redisUrl}/${spec.redisDb}`;
     const sink = startCli(
       [
         'sink',
         '--topics',
-        `${featuresTopic}=${spec.featuresTopicPrefix}`,
+        `${featuresTopic}=${job.topics.features}`,
         '--group',
         uniqueName('sink'),
         '--redis',
         redisUrl,
       ],
-      env,
+      spec.cliEnv,
     );
     try {
       await expectRedisHoldsNewestWindows(
         redisUrl,
-        spec.job === 'transactions' ? 'card' : 'user',
+        job.entityType,
         newestWindowPerEntity(expected.values()),
-        spec.columns.slice(3),
+        job.featureNames,
       );
     } catch (error) {
       throw new Error(`${String(error)}\n--- featureflow sink:\n${sink.output()}`);

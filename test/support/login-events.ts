@@ -25,15 +25,23 @@ const INVALID_PATCHES: readonly Record<string, unknown>[] = [
   { country: undefined },
 ];
 
-/** NDJSON lines: `count` events of `users` users, seeded; `late` and `invalid` are fractions. */
-export function loginLines(count: number, seed: number, users = 12): string[] {
+export interface LoginLineOptions {
+  users?: number;
+  /** Fractions of events placed 12 minutes behind the clock, and broken in one field. */
+  lateFraction?: number;
+  invalidFraction?: number;
+}
+
+/** NDJSON lines: `count` login events, seeded. */
+export function loginLines(count: number, seed: number, options: LoginLineOptions = {}): string[] {
+  const { users = 12, lateFraction = 0.02, invalidFraction = 0.03 } = options;
   const random = new SeededRandom(seed);
   const lines: string[] = [];
   let clock = START_MS;
   for (let i = 0; i < count; i++) {
     clock += random.int(4_000);
     const user = random.int(users);
-    const isLate = random.chance(0.02);
+    const isLate = random.chance(lateFraction);
     const event: LoginEvent = {
       event_id: `login-${i}`,
       user_id: `user-${user}`,
@@ -43,7 +51,7 @@ export function loginLines(count: number, seed: number, users = 12): string[] {
       // Up to 3 s of disorder (under the 5 s allowed); late ones 12 minutes behind the clock.
       timestamp: isLate ? clock - 12 * 60_000 : clock - random.int(3_000),
     };
-    if (random.chance(0.03)) {
+    if (random.chance(invalidFraction)) {
       lines.push(JSON.stringify({ ...event, ...random.pick(INVALID_PATCHES) }));
     } else {
       lines.push(JSON.stringify(event));

@@ -12,8 +12,9 @@ export async function replayRows(
   job: string,
   input: string,
   output: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<Map<string, FeatureRow>> {
-  const result = await runCli(['replay', '--job', job, '--input', input, '--output', output]);
+  const result = await runCli(['replay', '--job', job, '--input', input, '--output', output], env);
   expect(result.code, result.stderr).toBe(0);
   const rows = readFileSync(output, 'utf8')
     .split('\n')

@@ -5,6 +5,7 @@ import { FeatureflowError } from '../../core/errors.ts';
 import { resolveBridgeJar } from '../../flink/bridge-jar.ts';
 import { SqlGatewayClient } from '../../flink/sql-gateway-client.ts';
 import { listJobs, submitSqlScript } from '../../flink/submit-script.ts';
+import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 
 function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -15,11 +16,13 @@ function collectVar(value: string, previous: Record<string, string>): Record<str
 }
 
 export function register(program: Command): void {
-  program
-    .command('submit')
-    .description(
-      'run a Flink SQL file statement by statement through the SQL Gateway; waits until its jobs run',
-    )
+  addDefinitionsOption(
+    program
+      .command('submit')
+      .description(
+        'run a Flink SQL file statement by statement through the SQL Gateway; waits until its jobs run',
+      ),
+  )
     .argument('<file>', 'the .sql file; ${VAR} placeholders come from --var and the environment')
     .option('--var <NAME=VALUE>', 'fill ${NAME} (repeatable)', collectVar, {})
     .option(
@@ -27,7 +30,13 @@ export function register(program: Command): void {
       'SQL Gateway URL (default FLINK_SQL_GATEWAY or http://127.0.0.1:8083)',
     )
     .action(
-      async (file: string, flags: { var: Record<string, string>; flinkSqlGateway?: string }) => {
+      async (
+        file: string,
+        flags: { var: Record<string, string>; flinkSqlGateway?: string; definitions?: string },
+      ) => {
+        // The jobs the file's functions come from: a definition that cannot work fails here,
+        // before anything reaches Flink (the UDF service serves the same definitions).
+        await jobRegistryFor(flags);
         const endpoints = resolveServiceEndpoints({ flinkSqlGateway: flags.flinkSqlGateway });
         // The stack's own addresses are placeholders too, so files say ${KAFKA_BROKERS}, not a host.
         const vars = {
