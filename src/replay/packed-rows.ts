@@ -51,7 +51,7 @@ export class RowPacker {
   private readonly readNumbers: FeatureRowNumbers;
 
   /**
-   * `readNumbers`: the job's reader of a row's numbers by name (./feature-row-numbers.ts);
+   * `readNumbers`: the job's reader of a row's numbers by name (`JobDefinition.featureRowNumbers`);
    * without it, the keys are walked, which boxes every double it reads.
    */
   constructor(
