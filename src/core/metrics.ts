@@ -15,7 +15,7 @@ const registers = [METRICS_REGISTRY];
 
 export const FEATURES_COMPUTED = new Counter({
   name: 'featureflow_features_computed_total',
-  help: 'Feature rows computed (one per fired window), by feature_type (transactions, clickstream)',
+  help: "Feature rows computed (one per fired window), by feature_type (the job's name)",
   labelNames: ['feature_type'] as const,
   registers,
 });
@@ -31,7 +31,7 @@ export type RedisWriteStatus = 'written' | 'stale' | 'failed';
 
 export const WINDOW_SIZE = new Histogram({
   name: 'featureflow_window_size',
-  help: 'Events per fired window, by window_type (transactions, clickstream)',
+  help: "Events per fired window, by window_type (the job's name)",
   labelNames: ['window_type'] as const,
   buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 5_000, 10_000],
   registers,

@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import type { EntityType } from '../../src/core/jobs/job-definition.ts';
 import { createFeatureStore } from '../../src/core/sinks/feature-store.ts';
+import { windowLabel } from '../../src/core/utils/durations.ts';
 import { waitFor } from './kafka.ts';
 import type { FeatureRow } from './replay-rows.ts';
 
@@ -16,6 +17,10 @@ export function newestWindowPerEntity(rows: Iterable<FeatureRow>): Map<string, F
   }
   return newest;
 }
+
+/** The window label the sink writes a row under (`5m`, `10m`...). */
+const labelOf = (row: FeatureRow) =>
+  windowLabel((row.window_end as number) - (row.window_start as number));
 
 export async function expectRedisHoldsNewestWindows(
   redisUrl: string,
@@ -32,13 +37,13 @@ export async function expectRedisHoldsNewestWindows(
       async () => {
         for (const [entityId, row] of expected) {
           const stored = await store.get(entityType, entityId);
-          if (stored?.labels['5m']?.window_end !== row.window_end) return undefined;
+          if (stored?.labels[labelOf(row)]?.window_end !== row.window_end) return undefined;
         }
         return true;
       },
     );
     for (const [entityId, row] of expected) {
-      const window = (await store.get(entityType, entityId))!.labels['5m']!;
+      const window = (await store.get(entityType, entityId))!.labels[labelOf(row)]!;
       expect(window.window_start).toBe(row.window_start);
       for (const name of featureNames) {
         const actual = window.features[name] as number;
