@@ -117,4 +117,18 @@ describe('bad definitions fail at load', () => {
       "featureflow: job logins: reads field 'contry', which is not a field of the event schema login_event.avsc (fields: event_id, user_id, ip, country, success, timestamp)\n",
     );
   });
+
+  it('the sink refuses the feature topic of a job it was not given, exit 2 and one line', async () => {
+    const result = await runCli([
+      'sink',
+      '--topics',
+      'features.logins',
+      '--brokers',
+      '127.0.0.1:1',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'featureflow: features.logins is not the feature topic of any job (feature topics: features.transactions, features.clickstream; a job of your own is loaded with --definitions or FEATUREFLOW_DEFINITIONS)\n',
+    );
+  });
 });
