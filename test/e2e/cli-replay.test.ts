@@ -9,15 +9,11 @@ import avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN } from '../support/job-events.ts';
 import { runNaiveEngine } from '../support/naive-engine.ts';
+import { readNdjson } from '../support/ndjson.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-cli-'));
 const path = (name: string) => join(dir, name);
-const readNdjson = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 /** What replay must write, computed independently of the engine under test. */
 function expectedRows(job: 'transactions' | 'clickstream', inputFile: string) {

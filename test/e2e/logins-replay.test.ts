@@ -1,22 +1,18 @@
 // The logins example, a job defined outside featureflow's source, through `featureflow replay
 // --definitions examples/logins`: every row equal to a naive computation (the brute-force engine
 // and the features counted by hand), the late events and the dead letters as the issue says.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LoginEvent, loginLines } from '../support/login-events.ts';
 import { runNaiveEngine } from '../support/naive-engine.ts';
+import { readNdjson } from '../support/ndjson.ts';
 import { runCli } from '../support/run-cli.ts';
 import { LOGINS_EXAMPLE } from '../support/user-definitions.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-logins-'));
 const path = (name: string) => join(dir, name);
-const readNdjson = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 /** Valid exactly as the issue words it, checked field by field. */
 function isValidLogin(

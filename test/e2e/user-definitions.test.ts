@@ -3,7 +3,7 @@
 // service and the sink's write plan carry it with no other edit; and replay reuses a window's row
 // for the next window with the same events only for a function that says it does not read the
 // window's bounds.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,15 +13,11 @@ import { createUdfClient, type UdfClient } from '../../src/udf/client.ts';
 import { featureFunctions } from '../../src/udf/feature-functions.ts';
 import { createUdfServer, type UdfServer } from '../../src/udf/server.ts';
 import { loginLines } from '../support/login-events.ts';
+import { readNdjson } from '../support/ndjson.ts';
 import { runCli } from '../support/run-cli.ts';
 import { loginsCopy } from '../support/user-definitions.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-user-defs-'));
-const readNdjson = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 async function replay(definitions: string, lines: readonly string[], name: string) {
   const input = join(dir, `${name}.ndjson`);

@@ -3,16 +3,10 @@
  * one's own may not): a few users, disorder, some late events, and invalid lines of each kind
  * the issue names ("true" and 1 for success, negative and fractional times, empty strings).
  */
+import type { LoginEvent } from '../../examples/logins/index.ts';
 import { SeededRandom } from '../../src/generate/seeded-random.ts';
 
-export interface LoginEvent {
-  event_id: string;
-  user_id: string;
-  ip: string;
-  country: string;
-  success: boolean;
-  timestamp: number;
-}
+export type { LoginEvent };
 
 const START_MS = Date.parse('2024-01-01T00:00:00Z');
 const INVALID_PATCHES: readonly Record<string, unknown>[] = [
