@@ -1,7 +1,7 @@
 // The logins example, a job defined outside featureflow's source, through `featureflow replay
 // --definitions examples/logins`: every row equal to a naive computation (the brute-force engine
 // and the features counted by hand), the late events and the dead letters as the issue says.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,5 +106,24 @@ describe('featureflow replay --definitions examples/logins', () => {
         'country:missing_field',
       ]),
     );
+  });
+
+  it('generate says the job has no sample generator, exit 2, and writes nothing', async () => {
+    const result = await runCli([
+      'generate',
+      '--definitions',
+      LOGINS_EXAMPLE,
+      '--job',
+      'logins',
+      '--events',
+      '10',
+      '--output',
+      path('generated.ndjson'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'featureflow: job logins has no sample generator: generate cannot make its events (add sample to its definition, or produce a file of your own events)\n',
+    );
+    expect(existsSync(path('generated.ndjson'))).toBe(false);
   });
 });
