@@ -54,6 +54,44 @@ export async function describeKafka(
 }
 
 /**
+ * Creates topics and polls their metadata until every partition has a leader. kafkajs's own
+ * `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a Kafka 4 broker answers
+ * UNKNOWN_TOPIC_OR_PARTITION ("does not host this topic-partition") for a moment after the
+ * creation, which kafkajs throws: so the wait is done here, retrying any metadata error.
+ */
+export async function createTopicsWithLeaders(
+  admin: kafkajs.Admin,
+  topics: readonly { topic: string; numPartitions: number }[],
+  timeoutMs: number,
+): Promise<void> {
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ ...topic, replicationFactor: 1 })),
+    waitForLeaders: false,
+    timeout: timeoutMs,
+  });
+  const names = topics.map((topic) => topic.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const problem = await admin.fetchTopicMetadata({ topics: names }).then(
+      (metadata) =>
+        metadata.topics.some((topic) => topic.partitions.some((partition) => partition.leader < 0))
+          ? 'a partition has no leader yet'
+          : undefined,
+      (error: unknown) => describeError(error),
+    );
+    if (problem === undefined) return;
+    if (Date.now() > deadline) {
+      throw new FeatureflowError(
+        'unavailable',
+        `topics ${names.join(', ')} have no leader for every partition after ${timeoutMs} ms: ${problem} (check the broker's log)`,
+        { retriable: true },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Creates the topics that do not exist yet (idempotent: a restarted stack keeps its topics),
  * and fails when an existing one has fewer partitions than asked, since keyed order and
  * parallelism both depend on the count.
@@ -67,15 +105,11 @@ export async function ensureTopics(
     const present = new Set(await admin.listTopics());
     const missing = topics.filter((topic) => !present.has(topic.name));
     if (missing.length > 0) {
-      await admin.createTopics({
-        topics: missing.map((topic) => ({
-          topic: topic.name,
-          numPartitions: topic.partitions,
-          replicationFactor: 1,
-        })),
-        waitForLeaders: true,
-        timeout: timeoutMs,
-      });
+      await createTopicsWithLeaders(
+        admin,
+        missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
+        timeoutMs,
+      );
     }
     const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
     for (const topic of topics) {

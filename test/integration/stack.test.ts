@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import avro from 'avsc';
 import kafkajs, { type Consumer, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTopicsWithLeaders } from '../../src/stack/kafka-admin.ts';
 import { findFreePort } from '../../src/stack/ports.ts';
 import { isAlive } from '../../src/stack/processes.ts';
 import type { StackStatus } from '../../src/stack/stack-status.ts';
@@ -154,7 +155,7 @@ describe('featureflow up / status / down', () => {
     const groupId = uniqueName('stack-test.group');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 3 }], 30_000);
     const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
     await producer.connect();
     const send = (from: number, count: number) =>
@@ -245,10 +246,11 @@ describe('featureflow up / status / down', () => {
     const sink = uniqueName('stack-test.features');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [source, sink].map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
-    });
+    await createTopicsWithLeaders(
+      admin,
+      [source, sink].map((topic) => ({ topic, numPartitions: 3 })),
+      30_000,
+    );
     await admin.disconnect();
 
     // The schemas Flink's 'avro' format derives from the DDLs below (AvroSchemaConverter):

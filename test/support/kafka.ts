@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type KafkaMessage } from 'kafkajs';
+import { createTopicsWithLeaders } from '../../src/stack/kafka-admin.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -25,10 +26,11 @@ export async function createTopics(
   const admin = testKafka(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      waitForLeaders: true,
-    });
+    await createTopicsWithLeaders(
+      admin,
+      topics.map((topic) => ({ topic, numPartitions: partitions })),
+      30_000,
+    );
   } finally {
     await admin.disconnect();
   }
