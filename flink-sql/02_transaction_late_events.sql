@@ -6,6 +6,12 @@
 -- Name the job so that `featureflow jobs` shows what it is.
 SET 'pipeline.name' = 'featureflow-transaction-late-events';
 
+-- The featureflow Flink module's jar holds last_window_fire_time, the late test below.
+ADD JAR '${FEATUREFLOW_BRIDGE_JAR}';
+
+-- No UDF service here: register the one function this job needs from the jar.
+CREATE TEMPORARY SYSTEM FUNCTION last_window_fire_time AS 'dev.featureflow.flink.LastWindowFireTime';
+
 -- Card transactions as producers write them (same table as the feature jobs).
 CREATE TEMPORARY TABLE txn_events (
   transaction_id STRING NOT NULL,
@@ -52,12 +58,12 @@ CREATE TEMPORARY TABLE txn_events_late (
   'value.fields-include' = 'ALL'
 );
 
--- An event is late when the watermark already passed the end of its last window
--- (window end = the next minute boundary + 4 minutes; fired once W >= end - 1 ms).
+-- An event is late when the watermark already reached the moment its last window fired (the
+-- window of 01_transaction_features_sql.sql: a 5-minute HOP sliding by 1 minute).
 INSERT INTO txn_events_late
 SELECT transaction_id, card_id, user_id, merchant_id, merchant_category, amount, currency,
   country, channel, `timestamp`
 FROM txn_events
 WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
   AND CURRENT_WATERMARK(event_time)
-    >= TO_TIMESTAMP_LTZ(`timestamp` - MOD(`timestamp`, 60000) + 300000 - 1, 3);
+    >= last_window_fire_time(event_time, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE);

@@ -142,15 +142,15 @@ FROM (
   GROUP BY card_id, window_start, window_end
 );
 
--- An event is late when the watermark already passed the end of its last window, the test the
--- window operator applies before dropping it (last window end = the next minute boundary +
--- 4 minutes; a window fires once W >= end - 1 ms).
+-- An event is late when the watermark already reached the moment its last window fired: the
+-- test the window operator applies before dropping it. Same slide and size as the HOP above
+-- (featureflow submit refuses a file where they differ).
 INSERT INTO txn_events_late
 SELECT transaction_id, card_id, user_id, merchant_id, merchant_category, amount, currency,
   country, channel, `timestamp`
 FROM txn_events
 WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
   AND CURRENT_WATERMARK(event_time)
-    >= TO_TIMESTAMP_LTZ(`timestamp` - MOD(`timestamp`, 60000) + 300000 - 1, 3);
+    >= last_window_fire_time(event_time, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE);
 
 END;

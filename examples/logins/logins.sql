@@ -123,14 +123,14 @@ FROM (
   GROUP BY user_id, window_start, window_end
 );
 
--- An event is late when the watermark already passed the end of its last window, the test the
--- window operator applies before dropping it (last window end = the next minute boundary +
--- 9 minutes; a window fires once W >= end - 1 ms).
+-- An event is late when the watermark already reached the moment its last window fired: the
+-- test the window operator applies before dropping it. Same slide and size as the HOP above
+-- (featureflow submit refuses a file where they differ).
 INSERT INTO login_events_late
 SELECT event_id, user_id, ip, country, success, `timestamp`
 FROM login_events
 WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
   AND CURRENT_WATERMARK(event_time)
-    >= TO_TIMESTAMP_LTZ(`timestamp` - MOD(`timestamp`, 60000) + 600000 - 1, 3);
+    >= last_window_fire_time(event_time, INTERVAL '1' MINUTE, INTERVAL '10' MINUTE);
 
 END;

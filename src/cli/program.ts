@@ -13,6 +13,7 @@ const COMMAND_MODULES: readonly string[] = [
   './commands/features.ts',
   './commands/produce.ts',
   './commands/submit.ts',
+  './commands/sql.ts',
   './commands/consume.ts',
   './commands/sink.ts',
   './commands/demo.ts',

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { FeatureflowError } from '../core/errors.ts';
+import { checkLateFiltersMatchHop } from './late-filter-window.ts';
 import { SqlGatewayClient } from './sql-gateway-client.ts';
 import { fillPlaceholders, splitSqlStatements, stripComments } from './sql-script.ts';
 
@@ -34,6 +35,7 @@ export async function submitSqlScript(options: SubmitOptions): Promise<Submitted
       },
     );
   }
+  checkLateFiltersMatchHop(script, options.file);
   // Fill every placeholder before running anything: an unset one must not leave half a job.
   const statements = splitSqlStatements(script).map((s) => ({
     ...s,

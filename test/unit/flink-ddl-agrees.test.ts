@@ -70,3 +70,59 @@ describe('Flink SQL tables agree with schemas/*.avsc', () => {
     },
   );
 });
+
+/** The output column names of an INSERT's outer SELECT, in order (alias, or the bare column). */
+function selectedNames(insert: string): string[] {
+  const start = /\bSELECT\b/i.exec(insert)!.index + 'SELECT'.length;
+  const items: string[] = [];
+  let depth = 0;
+  let item = '';
+  for (let i = start; i < insert.length; i++) {
+    const c = insert[i]!;
+    if (depth === 0 && /\bFROM\b/iy.test(insert.slice(i, i + 5)) && /\s/.test(insert[i - 1]!))
+      break;
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    if (c === ',' && depth === 0) {
+      items.push(item);
+      item = '';
+    } else item += c;
+  }
+  items.push(item);
+  return items.map((text) => {
+    const name = /(?:\bAS\s+|\.|^\s*)`?(\w+)`?\s*$/i.exec(text)![1]!;
+    return name;
+  });
+}
+
+const inserts = readdirSync(SQL_DIR)
+  .filter((f) => f.endsWith('.sql'))
+  .flatMap((file) => {
+    const statements = splitSqlStatements(readFileSync(join(SQL_DIR, file), 'utf8')).map((s) =>
+      stripComments(s.text),
+    );
+    const columnsOf = new Map(
+      statements
+        .filter((s) => /^\s*CREATE\s+(TEMPORARY\s+)?TABLE/i.test(s))
+        .map((s) => [/TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)/i.exec(s)![1]!, physicalColumns(s)]),
+    );
+    return statements
+      .flatMap((s) => s.split(/(?=\bINSERT\s+INTO\b)/i).filter((p) => /^\s*INSERT/i.test(p)))
+      .map((insert) => {
+        const table = /INSERT\s+INTO\s+(\w+)/i.exec(insert)![1]!;
+        return { file, table, insert, columns: columnsOf.get(table)!.map((c) => c.name) };
+      });
+  });
+
+describe("Flink SQL INSERTs select their table's columns in its order", () => {
+  it('the SQL folder has INSERTs', () => {
+    expect(inserts.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(inserts.map((i) => [`${i.file} INSERT INTO ${i.table}`, i] as const))(
+    '%s',
+    (_name, { insert, columns }) => {
+      expect(selectedNames(insert)).toEqual(columns);
+    },
+  );
+});

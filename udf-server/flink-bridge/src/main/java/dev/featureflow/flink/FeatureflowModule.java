@@ -16,13 +16,15 @@ import org.apache.flink.table.module.Module;
  * {@code LOAD MODULE featureflow WITH ('address' = 'host:port')} SQL calls them by name.
  */
 public final class FeatureflowModule implements Module {
-  private final Map<String, RemoteWindowFunction> functions = new LinkedHashMap<>();
+  private final Map<String, FunctionDefinition> functions = new LinkedHashMap<>();
 
   FeatureflowModule(BridgeConfig config, DescribeResponse description) {
     for (FunctionDescriptor function : description.getFunctionsList()) {
       functions.put(
           function.getName().toLowerCase(Locale.ROOT), new RemoteWindowFunction(config, function));
     }
+    // Late filters call it next to the service's functions (see LastWindowFireTime).
+    functions.putIfAbsent(LastWindowFireTime.NAME, new LastWindowFireTime());
   }
 
   @Override
