@@ -7,8 +7,6 @@ export interface DemoJob {
   readonly job: string;
   readonly definition: JobDefinition;
   readonly sqlFile: string;
-  /** The SQL file's placeholders for its topics. */
-  readonly vars: { readonly events: string; readonly late: string; readonly features: string };
   /** Features shown per entity at the end. */
   readonly shown: readonly string[];
 }
@@ -23,22 +21,12 @@ export const DEMO_JOBS: readonly DemoJob[] = Object.freeze([
     job: 'transactions',
     definition: builtIn.get('transactions'),
     sqlFile: sqlFile('03_transaction_features_udf.sql'),
-    vars: {
-      events: 'TXN_EVENTS_TOPIC',
-      late: 'TXN_EVENTS_LATE_TOPIC',
-      features: 'FEATURES_TRANSACTIONS_TOPIC',
-    },
     shown: ['txn_count', 'amount_sum', 'amount_max', 'distinct_merchants', 'velocity_score'],
   },
   {
     job: 'clickstream',
     definition: builtIn.get('clickstream'),
     sqlFile: sqlFile('04_clickstream_features_udf.sql'),
-    vars: {
-      events: 'CLICK_EVENTS_TOPIC',
-      late: 'CLICK_EVENTS_LATE_TOPIC',
-      features: 'FEATURES_CLICKSTREAM_TOPIC',
-    },
     shown: ['event_count', 'page_view_count', 'distinct_pages', 'conversion_rate'],
   },
 ]);

@@ -13,6 +13,7 @@ import { createFeatureStore } from '../core/sinks/feature-store.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
 import { ensureBridgeJar } from '../flink/bridge-jar.ts';
 import { windowOperatorWatermark } from '../flink/flink-rest.ts';
+import { jobTopicPlaceholders } from '../flink/job-sql.ts';
 import { SqlGatewayClient } from '../flink/sql-gateway-client.ts';
 import { type SubmittedJob, submitSqlScript } from '../flink/submit-script.ts';
 import { createKafkaClient } from '../kafka/kafka-client.ts';
@@ -85,6 +86,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const jobs: SubmittedJob[] = [];
   for (const job of DEMO_JOBS) {
     const topics = demoTopics(run, job);
+    const placeholders = jobTopicPlaceholders(job.definition);
     log(
       `submitting ${job.sqlFile} (${topics.events} -> ${topics.features}, late -> ${topics.late})`,
     );
@@ -96,9 +98,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
           UDF_ADDRESS: udfServer.address,
           FEATUREFLOW_BRIDGE_JAR: bridgeJar,
-          [job.vars.events]: topics.events,
-          [job.vars.late]: topics.late,
-          [job.vars.features]: topics.features,
+          [placeholders.events]: topics.events,
+          [placeholders.late]: topics.late,
+          [placeholders.features]: topics.features,
           GROUP_ID: `${run}-${job.job}`,
           TRANSACTIONAL_ID_PREFIX: `${run}-${job.job}`,
         },

@@ -37,6 +37,18 @@ export function jobSqlNames(job: JobDefinition): JobSqlNames {
   };
 }
 
+/** The `${NAME}` placeholders of a job file's topics: the table's name in capitals, `_TOPIC`. */
+export function jobTopicPlaceholders(job: JobDefinition) {
+  const names = jobSqlNames(job);
+  const featuresTable = job.topics.features.replace(/[^A-Za-z0-9]+/g, '_');
+  const placeholder = (table: string) => `${table.toUpperCase()}_TOPIC`;
+  return {
+    events: placeholder(names.eventsTable),
+    late: placeholder(names.lateTable),
+    features: placeholder(featuresTable),
+  };
+}
+
 export function jobSql(job: JobDefinition, window: JobSqlWindow): string {
   const names = jobSqlNames(job);
   const slide = sqlInterval(window.slideMs, 'the slide');
@@ -49,9 +61,7 @@ export function jobSql(job: JobDefinition, window: JobSqlWindow): string {
   const eventNames = job.eventSchema.fields.map((field) => quoteIdentifier(field.name));
   const featureNames = job.featureSchema.fields.map((field) => quoteIdentifier(field.name));
   const reads = job.windowEventFields.map((field) => quoteIdentifier(field.name));
-  const topicPlaceholder = (table: string, topic: string) =>
-    `\${${table.toUpperCase()}_TOPIC:-${topic}}`;
-  const featuresTopicTable = job.topics.features.replace(/[^A-Za-z0-9]+/g, '_');
+  const placeholders = jobTopicPlaceholders(job);
 
   return `-- ${job.doc}
 -- The ${job.name} job: ${job.functionName} of the featureflow UDF service per ${job.entityType}, over
@@ -83,7 +93,7 @@ CREATE TEMPORARY TABLE ${names.eventsTable} (
 ${[...eventColumns, `event_time AS TO_TIMESTAMP_LTZ(${time}, 3)`, `WATERMARK FOR event_time AS event_time - ${outOfOrderness}`].map((line) => `  ${line}`).join(',\n')}
 ) WITH (
   'connector' = 'kafka',
-  'topic' = '${topicPlaceholder(names.eventsTable, job.topics.events)}',
+  'topic' = '\${${placeholders.events}:-${job.topics.events}}',
   'properties.bootstrap.servers' = '\${KAFKA_BROKERS}',
   'properties.group.id' = '\${GROUP_ID:-${names.pipeline}}',
   'scan.startup.mode' = 'earliest-offset',
@@ -97,7 +107,7 @@ CREATE TEMPORARY TABLE ${names.featuresTable} (
 ${featureColumns.map((line) => `  ${line}`).join(',\n')}
 ) WITH (
   'connector' = 'kafka',
-  'topic' = '${topicPlaceholder(featuresTopicTable, job.topics.features)}',
+  'topic' = '\${${placeholders.features}:-${job.topics.features}}',
   'properties.bootstrap.servers' = '\${KAFKA_BROKERS}',
   'properties.transaction.timeout.ms' = '600000',
   'sink.delivery-guarantee' = 'exactly-once',
@@ -113,7 +123,7 @@ CREATE TEMPORARY TABLE ${names.lateTable} (
 ${job.eventSchema.fields.map((field) => `  ${column(job, field)}`).join(',\n')}
 ) WITH (
   'connector' = 'kafka',
-  'topic' = '${topicPlaceholder(names.lateTable, job.topics.late)}',
+  'topic' = '\${${placeholders.late}:-${job.topics.late}}',
   'properties.bootstrap.servers' = '\${KAFKA_BROKERS}',
   'key.format' = 'raw',
   'key.fields' = '${job.entityField}',
