@@ -9,7 +9,7 @@
  */
 import { FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition } from '../core/jobs/job-definition.ts';
-import { type Corrupted, corruptEvent } from './invalid-events.ts';
+import { type Corrupted, corruptEvent, corruptionsFor } from './invalid-events.ts';
 import { SeededRandom } from './seeded-random.ts';
 
 export interface EventStreamOptions {
@@ -47,6 +47,7 @@ export function* generateEventStream(options: EventStreamOptions): Generator<Gen
     );
   }
   const sampleEvent = job.sample();
+  const corruptions = corruptionsFor(job.fieldRules, options.forAvro);
   let clock = options.startMs;
   let burstEntity = -1;
   let burstLeft = 0;
@@ -75,7 +76,7 @@ export function* generateEventStream(options: EventStreamOptions): Generator<Gen
     if (options.invalidFraction > 0 && random.chance(options.invalidFraction)) {
       yield {
         kind: 'invalid',
-        ...corruptEvent(event as unknown as Record<string, unknown>, random, options.forAvro),
+        ...corruptEvent(event as unknown as Record<string, unknown>, corruptions, random),
       };
     } else {
       yield { kind: late ? 'late' : 'valid', event: event as unknown as Record<string, unknown> };

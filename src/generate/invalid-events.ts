@@ -1,7 +1,9 @@
 /**
- * Ways an upstream producer gets events wrong. Each corruption breaks exactly one rule of
- * DESIGN section 3, so every dead-letter reason shows up in generated files.
+ * Ways an upstream producer gets events wrong, derived from the job's field rules (its event
+ * schema and the rules it adds): each corruption breaks exactly one rule of one field, so every
+ * dead-letter reason the job can give shows up in generated files.
  */
+import type { FieldRule } from '../core/models/event-validation.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
 type EventRecord = Record<string, unknown>;
@@ -13,87 +15,103 @@ interface Corruption {
   name: string;
   /** Whether the result can still be written with the Avro wire schema (strings for enums). */
   avroEncodable: boolean;
-  apply(event: EventRecord, random: SeededRandom): Corrupted;
+  /** The fields this corruption can break. */
+  fields(rules: readonly FieldRule[]): readonly FieldRule[];
+  apply(event: EventRecord, field: FieldRule): Corrupted;
 }
 
-const requiredStringField = (event: EventRecord, random: SeededRandom): string => {
-  const names = Object.keys(event).filter(
-    (k) => typeof event[k] === 'string' && k !== 'referrer' && k !== 'currency',
-  );
-  return random.pick(names);
-};
+const ofKind =
+  (...kinds: FieldRule['rule']['kind'][]) =>
+  (rules: readonly FieldRule[]) =>
+    rules.filter((r) => kinds.includes(r.rule.kind));
 
 const CORRUPTIONS: readonly Corruption[] = [
   {
     name: 'missing field',
     avroEncodable: false,
-    apply: (event, random) => {
+    fields: (rules) => rules.filter((r) => r.rule.kind !== 'optional_string'),
+    apply: (event, field) => {
       const copy = { ...event };
-      delete copy[requiredStringField(event, random)];
+      delete copy[field.name];
       return { object: copy };
     },
   },
   {
     name: 'empty string',
     avroEncodable: true,
-    apply: (event, random) => ({ object: { ...event, [requiredStringField(event, random)]: '' } }),
+    fields: ofKind('string'),
+    apply: (event, field) => ({ object: { ...event, [field.name]: '' } }),
   },
   {
-    name: 'wrong type',
+    name: 'number for a string',
     avroEncodable: false,
-    apply: (event, random) => ({
-      object: { ...event, [requiredStringField(event, random)]: 12345 },
-    }),
+    fields: ofKind('string', 'optional_string', 'enum'),
+    apply: (event, field) => ({ object: { ...event, [field.name]: 12345 } }),
+  },
+  {
+    name: 'number as text',
+    avroEncodable: false,
+    fields: ofKind('double', 'long', 'boolean'),
+    apply: (event, field) => ({ object: { ...event, [field.name]: String(event[field.name]) } }),
   },
   {
     name: 'negative timestamp',
     avroEncodable: true,
-    apply: (event) => ({ object: { ...event, timestamp: -Number(event.timestamp) } }),
+    fields: ofKind('timestamp'),
+    apply: (event, field) => ({
+      object: { ...event, [field.name]: -Math.max(1, Number(event[field.name])) },
+    }),
   },
   {
     name: 'timestamp as text',
     avroEncodable: false,
-    apply: (event) => ({
-      object: { ...event, timestamp: new Date(Number(event.timestamp)).toISOString() },
+    fields: ofKind('timestamp'),
+    apply: (event, field) => ({
+      object: { ...event, [field.name]: new Date(Number(event[field.name])).toISOString() },
     }),
   },
   {
-    name: 'bad enum symbol',
+    name: 'unknown enum symbol',
     avroEncodable: true,
-    apply: (event) =>
-      'channel' in event
-        ? { object: { ...event, channel: 'telepathy' } }
-        : { object: { ...event, event_type: 'hover' } },
+    fields: ofKind('enum'),
+    apply: (event, field) => {
+      const symbols = field.rule.kind === 'enum' ? [...field.rule.symbols] : [];
+      return { object: { ...event, [field.name]: `not_${symbols.join('_')}` } };
+    },
   },
   {
-    name: 'bad currency or referrer',
-    avroEncodable: false,
-    apply: (event) =>
-      'currency' in event
-        ? { object: { ...event, currency: 'EURO' } }
-        : { object: { ...event, referrer: 404 } },
-  },
-  {
-    name: 'amount as text',
-    avroEncodable: false,
-    apply: (event) =>
-      'amount' in event
-        ? { object: { ...event, amount: String(event.amount) } }
-        : { object: { ...event, page: null } },
+    name: "breaks the job's own rule",
+    avroEncodable: true,
+    fields: (rules) =>
+      rules.filter((r) => r.constraint?.length !== undefined || r.constraint?.maxAbs !== undefined),
+    apply: (event, field) => {
+      const { length, maxAbs } = field.constraint!;
+      const broken = length !== undefined ? 'X'.repeat(length + 1) : maxAbs! * 10;
+      return { object: { ...event, [field.name]: broken } };
+    },
   },
   {
     name: 'not JSON',
     avroEncodable: false,
+    fields: (rules) => rules.slice(0, 1),
     apply: (event) => ({ rawLine: JSON.stringify(event).slice(0, 40) }),
   },
 ];
 
-const AVRO_CORRUPTIONS = CORRUPTIONS.filter((c) => c.avroEncodable);
+/** The corruptions a job's fields allow, with the fields each can break; resolve once per run. */
+export function corruptionsFor(rules: readonly FieldRule[], forAvro: boolean) {
+  return CORRUPTIONS.filter((c) => !forAvro || c.avroEncodable)
+    .map((corruption) => ({ corruption, fields: corruption.fields(rules) }))
+    .filter(({ fields }) => fields.length > 0);
+}
+
+export type JobCorruptions = ReturnType<typeof corruptionsFor>;
 
 export function corruptEvent(
   event: EventRecord,
+  corruptions: JobCorruptions,
   random: SeededRandom,
-  forAvro: boolean,
 ): Corrupted {
-  return random.pick(forAvro ? AVRO_CORRUPTIONS : CORRUPTIONS).apply(event, random);
+  const { corruption, fields } = random.pick(corruptions);
+  return corruption.apply(event, random.pick(fields));
 }
