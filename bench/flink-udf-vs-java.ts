@@ -1,5 +1,5 @@
 /**
- * "Should I have written this UDF in Java?" (issue 4): the transaction job's sustained throughput
+ * "Should I have written this UDF in Java?": the transaction job's sustained throughput
  * with the TypeScript bridge (flink-sql/03: Flink -> flink-bridge -> gRPC -> `featureflow
  * udf-server`) against the same job whose function is a plain Java scalar function inside Flink
  * (bench/java-udf, SQL derived from 03: only the function differs). Same events, same run,

@@ -1,5 +1,5 @@
 /**
- * The event-time engine of DESIGN section 5, shared by replay and the Kafka consumer runtime:
+ * The event-time engine of docs/windows.md, shared by replay and the Kafka consumer runtime:
  * events -> HOP windows per entity -> watermark -> fired windows, in (window_end, entity_id)
  * order. Memory is bounded by the open windows, not by the input: an event is released as
  * soon as the last window containing it fires, and of the entities with no open window at most
@@ -157,7 +157,7 @@ export class WindowedEngine<E, W = E> {
   }
 
   /**
-   * Steps 2 and 3 of DESIGN section 5 for one valid event. Returns false when the event was
+   * Steps 2 and 3 of docs/windows.md for one valid event. Returns false when the event was
    * late (it joined no window).
    */
   process(event: E, partition = 0, nowMs = 0): boolean {

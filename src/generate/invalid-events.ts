@@ -1,6 +1,6 @@
 /**
  * Ways an upstream producer gets events wrong. Each corruption breaks exactly one rule of
- * DESIGN section 3, so every dead-letter reason shows up in generated files.
+ * docs/events.md, so every dead-letter reason shows up in generated files.
  */
 import type { SeededRandom } from './seeded-random.ts';
 

@@ -1,5 +1,5 @@
-// The late-event filters in flink-sql/ route exactly the events the engine calls late (DESIGN
-// section 5): an event is late once the watermark reached the end of its last window minus 1 ms.
+// The late-event filters in flink-sql/ route exactly the events the engine calls late
+// (docs/windows.md): an event is late once the watermark reached the end of its last window minus 1 ms.
 // Each filter spells that end with constants; they must match the job's HOP window (or the
 // default window where the file has none) and the engine's lastWindowEnd for every timestamp.
 import { readdirSync, readFileSync } from 'node:fs';
