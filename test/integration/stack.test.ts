@@ -129,7 +129,7 @@ describe('featureflow up / status / down', () => {
     );
   });
 
-  it('created every job's topics (docs/topics.md) with 3 partitions each', async () => {
+  it('created the topics of docs/topics.md with 3 partitions each', async () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
