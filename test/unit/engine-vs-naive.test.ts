@@ -108,6 +108,7 @@ function runFast(
   expect(engine.openWindows).toBeGreaterThanOrEqual(0);
   engine.flush();
   expect(engine.openWindows).toBe(0);
+  expect(engine.lateEventCount).toBe(late.length);
   return { fired, late };
 }
 
