@@ -1,7 +1,7 @@
 // The package entry as a project that depends on featureflow imports it (`from 'featureflow'`,
 // the package's own exports field): the seed's usage example as written, and a small use of
-// each group of exports. Redis round trips through the same exports are in
-// test/integration/public-api-redis.test.ts.
+// each group of exports. Redis round trips of the same FeatureSink and FeatureStore are in
+// test/integration/feature-store.test.ts.
 
 import {
   AvroDeserializer,
