@@ -1,7 +1,7 @@
 /**
  * The metrics of docs/metrics.md, on one prom-client registry that every process shares, and
- * the tiny `/metrics` server long-running processes expose. The seed's names stay:
- * FEATURES_COMPUTED, REDIS_WRITES, WINDOW_SIZE.
+ * the tiny `/metrics` server long-running processes expose. FEATURES_COMPUTED, REDIS_WRITES and
+ * WINDOW_SIZE are the public API's names for the first three.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

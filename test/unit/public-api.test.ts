@@ -1,5 +1,5 @@
 // The package entry as a project that depends on featureflow imports it (`from 'featureflow'`,
-// the package's own exports field): the seed's usage example as written, and a small use of
+// the package's own exports field): the usage example of docs/features.md as written, and a small use of
 // each group of exports. Redis round trips of the same FeatureSink and FeatureStore are in
 // test/integration/feature-store.test.ts.
 
@@ -82,7 +82,7 @@ function expectError(run: () => unknown, code: string, message: string): void {
   expect.unreachable(`expected: ${message}`);
 }
 
-describe("the seed's usage example", () => {
+describe('the usage example of docs/features.md', () => {
   it('one 100.0 transaction in a 5-minute window: txn_count 1, amount_sum 100, velocity_score 0.1', () => {
     const events = [txn()];
     const features = computeTransactionFeaturesFromWindow(events, { windowSizeMinutes: 5 });
