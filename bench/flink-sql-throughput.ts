@@ -24,7 +24,8 @@ import {
   produceBacklog,
   stopJob,
 } from './support/flink-job.ts';
-import { formatRate, machineLine, recordResult } from './support/measure.ts';
+import { formatRate, machineLine } from './support/measure.ts';
+import { recordResult } from './support/results-table.ts';
 
 const run = promisify(execFile);
 const { values: flags } = parseArgs({
@@ -112,4 +113,12 @@ until its source had emitted every event (operator metric) and the window operat
 Ratio job / Kafka: ${(sqlRate / kafkaRate).toFixed(2)}.
 `;
 console.log(section);
-if (!flags['no-record']) await recordResult(section);
+if (!flags['no-record']) {
+  await recordResult('flink-sql-throughput', {
+    figure: `${formatRate(sqlRate)} events/s (${formatRate(events)} events in ${seconds.toFixed(1)} s)`,
+    baseline: `ConsumerPerformance: ${formatRate(kafkaRate)} events/s`,
+    ratio: (sqlRate / kafkaRate).toFixed(2),
+    target: '-',
+    met: undefined,
+  });
+}

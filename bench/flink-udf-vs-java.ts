@@ -1,5 +1,5 @@
 /**
- * "Should I have written this UDF in Java?" (issue 4): the transaction job's sustained throughput
+ * "Should I have written this UDF in Java?": the transaction job's sustained throughput
  * with the TypeScript bridge (flink-sql/03: Flink -> flink-bridge -> gRPC -> `featureflow
  * udf-server`) against the same job whose function is a plain Java scalar function inside Flink
  * (bench/java-udf, SQL derived from 03: only the function differs). Same events, same run,
@@ -53,8 +53,9 @@ import {
   TS_UDF_SCRIPT,
   writeJavaUdfScript,
 } from './support/java-udf.ts';
-import { formatRate, machineLine, median, recordResult } from './support/measure.ts';
+import { formatRate, machineLine, median } from './support/measure.ts';
 import { machineCpuSeconds, processCpuSeconds } from './support/process-cpu.ts';
+import { recordResult } from './support/results-table.ts';
 import {
   bottleneckLine,
   formatLoadTable,
@@ -332,5 +333,13 @@ Flink's operator load (ms per second of each vertex's one subtask, as Flink repo
 ${formatLoadTable(tsLoad, javaLoad)}
 `;
 console.log(section);
-if (!flags['no-record']) await recordResult(section);
+if (!flags['no-record']) {
+  await recordResult('flink-udf-vs-java', {
+    figure: `TypeScript UDF: ${formatRate(tsRate)} events/s (${tsCpu.toFixed(1)} CPU ms per 1,000 events)`,
+    baseline: `Java UDF: ${formatRate(javaRate)} events/s (${javaCpu.toFixed(1)} CPU ms per 1,000 events)`,
+    ratio: `${ratio.toFixed(2)} of the medians, ${pairRatio.toFixed(2)} of neighbouring runs`,
+    target: '>= 0.7 (both)',
+    met: Math.min(ratio, pairRatio) >= 0.7 && allMatch && sampleDifferences === 0,
+  });
+}
 if (!allMatch || sampleDifferences > 0) process.exitCode = 1;

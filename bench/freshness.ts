@@ -27,7 +27,8 @@ import { MessageProducer } from '../src/kafka/message-producer.ts';
 import { startCli } from '../test/support/cli-process.ts';
 import { startUdfServerProcess } from '../test/support/udf-server-process.ts';
 import { streamLiveEvents } from './support/live-events.ts';
-import { machineLine, recordResult } from './support/measure.ts';
+import { machineLine } from './support/measure.ts';
+import { recordResult } from './support/results-table.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -177,9 +178,11 @@ await admin.disconnect();
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentiles = new Map<string, { p50: number; p99: number }>();
 const rows = PIPELINES.map(({ name, db }) => {
   const sorted = [...freshnessMs.get(db)!].sort((a, b) => a - b);
   if (sorted.length === 0) throw new Error(`${name}: no window reached Redis after the warm-up`);
+  percentiles.set(name, { p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
   const s = (ms: number) => (ms / 1000).toFixed(2);
   return `| ${name} | ${sorted.length.toLocaleString('en-US')} | ${s(percentile(sorted, 50))} | ${s(percentile(sorted, 90))} | ${s(percentile(sorted, 99))} | ${s(sorted.at(-1)!)} |`;
 });
@@ -194,4 +197,15 @@ flink = flink-sql/03 through the bridge into \`featureflow udf-server\`, exactly
 ${rows.join('\n')}
 `;
 console.log(section);
-if (!flags['no-record']) await recordResult(section);
+if (!flags['no-record']) {
+  const flink = percentiles.get('flink')!;
+  const consume = percentiles.get('consume')!;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  await recordResult('freshness', {
+    figure: `Flink: p50 ${seconds(flink.p50)}, p99 ${seconds(flink.p99)} at ${rate.toLocaleString('en-US')} events/s`,
+    baseline: `featureflow consume: p50 ${seconds(consume.p50)}, p99 ${seconds(consume.p99)}`,
+    ratio: `p50 ${(flink.p50 / consume.p50).toFixed(2)}, p99 ${(flink.p99 / consume.p99).toFixed(2)}`,
+    target: '-',
+    met: undefined,
+  });
+}

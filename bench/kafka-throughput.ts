@@ -23,7 +23,8 @@ import { MessageProducer } from '../src/kafka/message-producer.ts';
 import { produceFile } from '../src/produce/produce-file.ts';
 import { libDirOf } from '../src/stack/artifacts.ts';
 import { resolveHomeDir } from '../src/stack/stack-config.ts';
-import { formatRate, machineLine, median, recordResult } from './support/measure.ts';
+import { formatRate, machineLine, median } from './support/measure.ts';
+import { recordResult } from './support/results-table.ts';
 
 const run = promisify(execFile);
 const { values: flags } = parseArgs({
@@ -189,4 +190,14 @@ The consumer runtime decodes, validates, windows, computes features, writes Redi
 | consume | ${formatRate(median(consumeOurs))} | ${formatRate(median(consumeTheirs))} | ${(median(consumeOurs) / median(consumeTheirs)).toFixed(2)} |
 `;
 console.log(section);
-if (!flags['no-record']) await recordResult(section);
+if (!flags['no-record']) {
+  const produceRatio = median(ours) / median(theirs);
+  const consumeRatio = median(consumeOurs) / median(consumeTheirs);
+  await recordResult('kafka-throughput', {
+    figure: `produce ${formatRate(median(ours))}, consume ${formatRate(median(consumeOurs))} events/s`,
+    baseline: `ProducerPerformance ${formatRate(median(theirs))}, ConsumerPerformance ${formatRate(median(consumeTheirs))} events/s`,
+    ratio: `produce ${produceRatio.toFixed(2)}, consume ${consumeRatio.toFixed(2)}`,
+    target: '-',
+    met: undefined,
+  });
+}

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
 import { generateFile } from '../src/generate/generate-file.ts';
-import { formatRate, machineLine, measurePass, recordResult } from './support/measure.ts';
+import { formatRate, machineLine, measurePass } from './support/measure.ts';
+import { recordResult } from './support/results-table.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -50,8 +51,7 @@ for (const events of [small, small * 10]) {
 const ratio = results[1]!.rssMb / results[0]!.rssMb;
 console.log(`ratio ${ratio.toFixed(2)} (target < 1.5)`);
 
-if (!flags['no-record']) {
-  await recordResult(`
+console.log(`
 ## Replay peak memory, ${formatRate(small)} vs ${formatRate(small * 10)} events (${new Date().toISOString().slice(0, 10)})
 Command: \`npx tsx bench/replay-memory.ts --events ${small} --entities ${entities}\`
 Machine: ${machineLine()}. Same ${formatRate(entities)} cards, same generator settings, max RSS of the replay process.
@@ -62,4 +62,14 @@ ${results.map((r) => `| ${formatRate(r.events)} | ${r.rssMb.toFixed(0)} | ${r.se
 
 Ratio ${ratio.toFixed(2)} (target < 1.5): ${ratio < 1.5 ? 'met' : 'NOT met'}.
 `);
+
+if (!flags['no-record']) {
+  const [smaller, larger] = results as [(typeof results)[0], (typeof results)[0]];
+  await recordResult('replay-memory', {
+    figure: `${larger.rssMb.toFixed(0)} MiB max RSS (${formatRate(larger.events)} events, ${formatRate(entities)} cards)`,
+    baseline: `${smaller.rssMb.toFixed(0)} MiB (${formatRate(smaller.events)} events)`,
+    ratio: ratio.toFixed(2),
+    target: '< 1.5',
+    met: ratio < 1.5,
+  });
 }

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtInJobRegistry } from '../src/core/jobs/load-definitions.ts';
 import { generateFile } from '../src/generate/generate-file.ts';
-import { formatRate, machineLine, measurePass, median, recordResult } from './support/measure.ts';
+import { formatRate, machineLine, measurePass, median } from './support/measure.ts';
+import { recordResult } from './support/results-table.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ await mkdir(dataDir, { recursive: true });
 // Other work on a shared machine moves both rates; the load average says how much there was.
 const loadAtStart = loadavg()[0]!;
 const lines: string[] = [];
+const cases: { entities: number; parseRate: number; replayRate: number; ratio: number }[] = [];
 for (const entities of flags.entities.split(',').map(Number)) {
   const input = join(dataDir, `txn-${events}-${entities}.ndjson`);
   await generateFile(input, {
@@ -70,12 +72,12 @@ for (const entities of flags.entities.split(',').map(Number)) {
     `(parse ms ${parseMs.map(Math.round).join(', ')}; replay ms ${replayMs.map(Math.round).join(', ')})`,
   );
   lines.push(line);
+  cases.push({ entities, parseRate, replayRate, ratio });
   await rm(input);
 }
 await rm(join(dataDir, 'replay.out'), { force: true });
 
-if (!flags['no-record']) {
-  await recordResult(`
+console.log(`
 ## Replay throughput vs JSON.parse-only (${new Date().toISOString().slice(0, 10)})
 Command: \`npx tsx bench/replay-throughput.ts --events ${events} --entities ${flags.entities} --runs ${runs}\`
 Machine: ${machineLine()}, load average (1 min) ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end. Medians of ${runs} alternating runs, each pass in a fresh process.
@@ -86,4 +88,16 @@ on two threads (read + parse + validate + row formatting and writing | windows +
 | --- | --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}
 `);
+
+// The row names each card count's figure; the target must hold for every one.
+const perCase = (describe: (c: (typeof cases)[number]) => string) =>
+  cases.map((c) => `${describe(c)} (${formatRate(c.entities)} cards)`).join('; ');
+if (!flags['no-record']) {
+  await recordResult('replay-throughput', {
+    figure: perCase((c) => `${formatRate(c.replayRate)} events/s`),
+    baseline: perCase((c) => `JSON.parse-only ${formatRate(c.parseRate)} events/s`),
+    ratio: perCase((c) => c.ratio.toFixed(2)),
+    target: '>= 0.5',
+    met: cases.every((c) => c.ratio >= 0.5),
+  });
 }

@@ -8,15 +8,14 @@
  *
  * Both send `--windows-per-call` windows per EVALSHA (the sink's default, 100), so both are
  * counted in windows/s. Runs alternate (sink, redis-benchmark, sink, ...) so drift on a shared
- * machine hits both; medians are reported with their ratio and appended to bench/RESULTS.md,
- * with the load average, since the sink and Redis share this machine's cores.
+ * machine hits both; the medians and their ratio become the benchmark's row of bench/RESULTS.md,
+ * and the details printed include the load average, since the sink and Redis share the cores.
  *
  *   npx tsx bench/sink-throughput.ts [--windows 200000] [--entities 20000] [--runs 7]
  *     [--windows-per-call 100] [--batch-size 1000] [--in-flight 4]
  *     [--pipeline 10] [--clients 4] [--no-record]
  */
 import { execFile } from 'node:child_process';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -31,10 +30,10 @@ import {
 } from '../src/core/sinks/write-window-script.ts';
 import { TRANSACTIONS as TRANSACTIONS_JOB } from '../test/support/job-events.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
+import { recordResult } from './support/results-table.ts';
 
 const run = promisify(execFile);
 const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK_BIN ?? '/usr/bin/redis-benchmark';
-const RESULTS_FILE = new URL('./RESULTS.md', import.meta.url);
 const TARGET_RATIO = 0.6;
 const WINDOW_SIZE_MS = 5 * 60_000;
 const SLIDE_MS = 60_000;
@@ -254,15 +253,8 @@ async function main(): Promise<void> {
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 async function record(r: Summary): Promise<void> {
-  const existing = await readFile(RESULTS_FILE, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (existing === undefined) {
-    await writeFile(RESULTS_FILE, '# Benchmark results\n\nEach bench appends its own section.\n');
-  }
   const argv = process.argv.slice(2).join(' ');
-  const section = [
+  const details = [
     '',
     `## Sink throughput (${new Date().toISOString()})`,
     '',
@@ -282,7 +274,14 @@ async function record(r: Summary): Promise<void> {
       `median of paired ratios ${percent(r.pairedRatio)}`,
     '',
   ].join('\n');
-  await appendFile(RESULTS_FILE, section);
+  console.log(details);
+  await recordResult('sink-throughput', {
+    figure: `${fmt(r.sinkMedian)} windows/s (${windowsPerCall} per EVALSHA call)`,
+    baseline: `redis-benchmark, same Lua script: ${fmt(r.ceilingMedian)} windows/s`,
+    ratio: r.ratio.toFixed(2),
+    target: `>= ${TARGET_RATIO}`,
+    met: r.ratio >= TARGET_RATIO,
+  });
 }
 
 await main();

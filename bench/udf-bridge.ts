@@ -27,7 +27,8 @@ const transactionFor = TRANSACTIONS.sample!() as (
 import { SeededRandom } from '../src/generate/seeded-random.ts';
 import { featureFunctions } from '../src/udf/feature-functions.ts';
 import { startUdfServerProcess } from '../test/support/udf-server-process.ts';
-import { formatRate, machineLine, median, recordResult } from './support/measure.ts';
+import { formatRate, machineLine, median } from './support/measure.ts';
+import { recordResult } from './support/results-table.ts';
 
 const run = promisify(execFile);
 const { values: flags } = parseArgs({
@@ -222,8 +223,7 @@ console.log(
   `(in-process ms ${inProcessMs.map(Math.round).join(', ')}; bridge ms ${bridgeMs.map(Math.round).join(', ')}; ${batches} Invoke calls per pass)`,
 );
 
-if (!flags['no-record']) {
-  await recordResult(`
+console.log(`
 ## UDF bridge: Java client -> TypeScript service vs in-process (${new Date().toISOString().slice(0, 10)})
 Command: \`npx tsx bench/udf-bridge.ts --windows ${WINDOWS} --events ${EVENTS} --runs ${RUNS} --batch ${flags.batch} --in-flight ${flags['in-flight']}\`
 Machine: ${machineLine()}, ${(await run('java', ['-version']).catch((e: { stderr?: string }) => e)).stderr?.split('\n')[0] ?? 'java'}; client, server and in-process pass share the machine (1-minute load average at the end: ${loadavg()[0]!.toFixed(2)}).
@@ -233,4 +233,13 @@ Medians of ${RUNS} runs. CPU columns: the Java client's process CPU in the measu
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${line}
 `);
+
+if (!flags['no-record']) {
+  await recordResult('udf-bridge', {
+    figure: `${formatRate(bridgeRate)} windows/s through the bridge (overhead ${overheadUs.toFixed(2)} us/window)`,
+    baseline: `in-process: ${formatRate(inProcessRate)} windows/s`,
+    ratio: (bridgeRate / inProcessRate).toFixed(3),
+    target: 'overhead <= 2 us/window',
+    met: overheadUs <= 2,
+  });
 }

@@ -1,5 +1,5 @@
 -- Transaction features in pure Flink SQL: a 5-minute window sliding by 1 minute per card,
--- watermark 5 s behind the largest event time (DESIGN sections 5 and 6).
+-- watermark 5 s behind the largest event time (docs/windows.md, docs/features.md).
 -- Run: featureflow submit flink-sql/01_transaction_features_sql.sql
 -- ${KAFKA_BROKERS} comes from the environment (featureflow submit fills it for the local stack);
 -- ${NAME:-default} placeholders fall back to the default topic and group names.
@@ -62,7 +62,7 @@ CREATE TEMPORARY TABLE transaction_features (
   'value.fields-include' = 'ALL'
 );
 
--- The features of DESIGN section 6 per card and HOP window (velocity: 2 per minute over 5 minutes).
+-- The features of docs/features.md per card and HOP window (velocity: 2 per minute over 5 minutes).
 INSERT INTO transaction_features
 SELECT
   card_id AS entity_id,

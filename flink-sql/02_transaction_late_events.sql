@@ -1,5 +1,5 @@
 -- Late transactions to txn.events.late: events at or behind the watermark, which the window
--- jobs leave out (DESIGN section 5; Flink's window operators drop them silently).
+-- jobs leave out (docs/windows.md; Flink's window operators drop them silently).
 -- Approximate by nature: this filter's watermark is its own, not the window operator's.
 -- Run: featureflow submit flink-sql/02_transaction_late_events.sql
 

@@ -1,8 +1,8 @@
 -- Transaction features computed by the TypeScript function `transaction_features`, served by
 -- `featureflow udf-server` and called from Flink SQL through the featureflow module (the
 -- flink-bridge jar): a 5-minute window sliding by 1 minute per card, watermark 5 s behind the
--- largest event time (DESIGN sections 5 and 6). The same rows as `featureflow replay`; the
--- events no window takes (late, DESIGN section 5) go unchanged to txn.events.late.
+-- largest event time (docs/windows.md, docs/features.md). The same rows as `featureflow replay`; the
+-- events no window takes (late, docs/windows.md) go unchanged to txn.events.late.
 -- Run: featureflow udf-server &   then   featureflow submit flink-sql/03_transaction_features_udf.sql
 -- ${KAFKA_BROKERS}, ${UDF_ADDRESS} and ${FEATUREFLOW_BRIDGE_JAR} (the absolute path of
 -- udf-server/flink-bridge/target/featureflow-flink-bridge-0.1.0.jar) come from the environment;

@@ -1,13 +1,11 @@
-/** Helpers shared by the benchmarks: child-process passes, medians, and RESULTS.md. */
+/** Helpers shared by the benchmarks: child-process passes, medians, the machine. */
 import { execFile } from 'node:child_process';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./child-measure.ts', import.meta.url));
-const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 
 export interface PassResult {
   mode: string;
@@ -32,18 +30,6 @@ export function median(values: readonly number[]): number {
 
 export function machineLine(): string {
   return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
-}
-
-/** Appends a dated section to bench/RESULTS.md, creating the file with its heading if absent. */
-export async function recordResult(section: string): Promise<void> {
-  const existing = await readFile(RESULTS_FILE, 'utf8').catch(() => undefined);
-  if (existing === undefined) {
-    await writeFile(
-      RESULTS_FILE,
-      '# Benchmark results\n\nEach section: date, command, machine, medians and the ratio to a baseline measured in the same run.\n',
-    );
-  }
-  await appendFile(RESULTS_FILE, `\n${section.trim()}\n`);
 }
 
 export const formatRate = (perSecond: number) => Math.round(perSecond).toLocaleString('en-US');

@@ -3,7 +3,7 @@ import { FeatureflowError } from '../core/errors.ts';
 
 /**
  * Where the services are: the one place that reads REDIS_URL, KAFKA_BROKERS, UDF_ADDRESS and
- * FLINK_SQL_GATEWAY (DESIGN section 4). Flags override the environment; the defaults point at
+ * FLINK_SQL_GATEWAY (README.md). Flags override the environment; the defaults point at
  * the local stack that `featureflow up` starts. Redis's default is 6380, not 6379, because
  * many machines already run a Redis of their own on 6379 and `up` must not collide with it.
  */

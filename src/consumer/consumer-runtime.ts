@@ -1,5 +1,5 @@
 /**
- * The TypeScript consumer runtime (DESIGN section 1, runtime 2):
+ * The TypeScript consumer runtime (docs/README.md: the second runtime):
  * Kafka -> decode -> validate -> windows (per-partition watermarks) -> features -> Redis,
  * late events -> <topic>.late, invalid messages -> <topic>.dlq, then commit.
  *

@@ -1,6 +1,6 @@
 /**
- * What offset a partition may commit (DESIGN section 8, issue: "never passes an event that
- * still sits in an open window or a write Redis has not acknowledged"). Events are tracked in
+ * What offset a partition may commit (docs/topics.md): never past an event that
+ * still sits in an open window or a write Redis has not acknowledged. Events are tracked in
  * read order with the end of their last window; the committable offset is the first event
  * whose last window has not fired yet, or the next offset when every event is done. Call
  * `committable` only after the rows fired so far are acknowledged by Redis.

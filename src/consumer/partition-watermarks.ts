@@ -1,5 +1,5 @@
 /**
- * The watermarks of a consumer's partitions (DESIGN section 5: the minimum over partitions that
+ * The watermarks of a consumer's partitions (docs/windows.md: the minimum over partitions that
  * are not idle), and for each partition the watermark its windows fire at.
  *
  * A partition fires at min(G, its own watermark), G being the group-wide minimum, which never

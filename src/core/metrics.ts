@@ -1,7 +1,7 @@
 /**
- * The metrics of DESIGN section 10, on one prom-client registry that every process shares, and
- * the tiny `/metrics` server long-running processes expose. The seed's names stay:
- * FEATURES_COMPUTED, REDIS_WRITES, WINDOW_SIZE.
+ * The metrics of docs/metrics.md, on one prom-client registry that every process shares, and
+ * the tiny `/metrics` server long-running processes expose. FEATURES_COMPUTED, REDIS_WRITES and
+ * WINDOW_SIZE are the public API's names for the first three.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +39,7 @@ export const WINDOW_SIZE = new Histogram({
 
 export const LATE_EVENTS = new Counter({
   name: 'featureflow_late_events_total',
-  help: 'Events that arrived after every window they belong to had fired (DESIGN section 5), by job',
+  help: 'Events that arrived after every window they belong to had fired (docs/windows.md), by job',
   labelNames: ['job'] as const,
   registers,
 });

@@ -167,8 +167,8 @@ export class EntityWindows<E> implements FiringEntity, IdleState {
     this.firedSameEvents = start - slideMs === this.unchangedFrom && size === this.lastFiredSize;
     this.unchangedFrom = leftWindow === 0 ? start : Number.NaN;
     this.lastFiredSize = size;
-    // A loop, not fill(): fill is a call into V8's runtime, which cost more than the few slots
-    // it clears here (3% of the window thread's instructions).
+    // A loop, not fill(): fill is a call into V8's runtime, which costs more than the few slots
+    // it clears here.
     for (let i = kept; i < count; i++) events[i] = undefined;
     this.eventCount = kept;
     return windows.window(this.entityId, start, end, inWindow);

@@ -1,5 +1,5 @@
 /**
- * The order in which the windows of one end fire: by entity id (DESIGN section 5). Sorting every
+ * The order in which the windows of one end fire: by entity id (docs/windows.md). Sorting every
  * end's entities from scratch was a tenth of replay with 10,000 cards (6,000 windows an end, a
  * dozen string comparisons each). Consecutive ends mostly hold the same entities, since a window
  * of 5 minutes with a slide of 1 shares 4 minutes with the next one, so the order of the last

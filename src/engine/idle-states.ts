@@ -1,9 +1,8 @@
 /**
  * The states of entities whose windows have all fired, oldest first, kept for a while instead of
- * dropped: the entity may come back (with 10,000 cards a fifth of the events found their card's
- * state gone, and deleting it from the engine's map and adding a new one was a tenth of the
- * window thread), and a new entity can take over the oldest state and its arrays instead of
- * making new ones. The engine keeps an idle state in its map until it is taken over or evicted;
+ * dropped: the entity may come back (with many sparse entities, often; deleting a state from the
+ * engine's map and adding a new one costs more than keeping it), and a new entity can take over
+ * the oldest state and its arrays instead of making new ones. The engine keeps an idle state in its map until it is taken over or evicted;
  * at most `limit` are kept, so memory still follows the open windows.
  *
  * A state that gets an event again is simply active again: its entry here goes stale (its

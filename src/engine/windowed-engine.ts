@@ -1,5 +1,5 @@
 /**
- * The event-time engine of DESIGN section 5, shared by replay and the Kafka consumer runtime:
+ * The event-time engine of docs/windows.md, shared by replay and the Kafka consumer runtime:
  * events -> HOP windows per entity -> watermark -> fired windows, in (window_end, entity_id)
  * order. Memory is bounded by the open windows, not by the input: an event is released as
  * soon as the last window containing it fires, and of the entities with no open window at most
@@ -15,6 +15,7 @@
  * under its end, which is what firing walks.
  */
 
+import { LateEventHandler } from '../core/utils/late-event-handler.ts';
 import { WatermarkGenerator } from '../core/utils/watermarks.ts';
 import {
   firstOpenWindowStart,
@@ -119,7 +120,8 @@ export class WindowedEngine<E, W = E> {
   ) => void;
   private readonly firedWindows: FiredWindows<W>;
   private readonly onEventReleased: ((event: W) => void) | undefined;
-  private readonly onLateEvent: (event: E, watermark: number) => void;
+  /** Counts every late event and hands it to the caller's `onLateEvent`. */
+  private readonly lateEvents: LateEventHandler<E>;
 
   constructor(options: WindowedEngineOptions<E, W>) {
     this.windowSizeMs = options.windowSizeMs;
@@ -128,7 +130,7 @@ export class WindowedEngine<E, W = E> {
     this.timeOf = options.timeOf;
     this.windowEventOf = options.windowEventOf;
     this.onWindowFired = options.onWindowFired;
-    this.onLateEvent = options.onLateEvent;
+    this.lateEvents = new LateEventHandler(options.onLateEvent);
     this.firedWindows = options.lendsWindows ? new LentWindows<W>() : newFiredWindows<W>();
     this.onEventReleased = options.onEventReleased;
     this.firedUpTo = options.initialWatermark ?? Number.NEGATIVE_INFINITY;
@@ -147,6 +149,11 @@ export class WindowedEngine<E, W = E> {
     return this.firedUpTo;
   }
 
+  /** Events that joined no window because every window containing them had fired. */
+  get lateEventCount(): number {
+    return this.lateEvents.count;
+  }
+
   get openWindows(): number {
     return this.openWindowCount;
   }
@@ -157,13 +164,13 @@ export class WindowedEngine<E, W = E> {
   }
 
   /**
-   * Steps 2 and 3 of DESIGN section 5 for one valid event. Returns false when the event was
+   * Steps 2 and 3 of docs/windows.md for one valid event. Returns false when the event was
    * late (it joined no window).
    */
   process(event: E, partition = 0, nowMs = 0): boolean {
     const time = this.timeOf(event);
     const joined = this.addToWindows(event, time);
-    if (!joined) this.onLateEvent(event, this.firedUpTo);
+    if (!joined) this.lateEvents.handle(event, this.firedUpTo);
     if (this.watermarks !== undefined) {
       const advanced = this.watermarks.observe(time, partition, nowMs);
       if (advanced > this.firedUpTo) this.advanceWatermarkTo(advanced);

@@ -3,11 +3,10 @@
  * the encoder asks for room (`reserve`), writes into `buffer` from `length` on and moves
  * `length` past what it wrote; `flushIfFull` / `flush` await the disk.
  *
- * Replay's rows were 578 MB of strings for a 1M-event file, joined and then encoded to UTF-8
- * (./ndjson-writer.ts): in the writing thread's profile the garbage collector, the join and the
- * encoding cost more than formatting the numbers. Here the bytes are written where they go.
- * A full buffer is handed to the file stream and used again once the file has it: new memory
- * is faulted in page by page, at 10-15 us a page on the machines measured.
+ * Rows built as strings, joined and then encoded to UTF-8 (./ndjson-writer.ts) cost more in
+ * garbage collection, joining and encoding than in formatting their numbers, so here the bytes
+ * are written where they go. A full buffer is handed to the file stream and used again once the
+ * file has it, because new memory is faulted in page by page, which is slow.
  */
 
 import { HandOverWriter } from './file-output.ts';

@@ -4,8 +4,7 @@
  *
  * UTF-8 is decoded by TextDecoder, except while the file has been plain ASCII so far: such a
  * chunk is read as latin1, which for ASCII bytes is the same text. TextDecoder builds two-byte
- * strings even from ASCII, and JSON.parse of two-byte text is slower (measured on a generated
- * 1M-event file: the whole read-and-parse pass took 0.85 of the time with the fast path).
+ * strings even from ASCII, and JSON.parse of two-byte text is markedly slower.
  * Once a chunk holds any other byte (a BOM included, which TextDecoder drops), TextDecoder
  * reads the rest of the file, so partial characters across chunks decode as before.
  */

@@ -4,9 +4,9 @@
  *
  * Lines are joined and handed to the file stream as soon as 64 KiB of them are buffered, from
  * `writeLine` itself: the stream copies them into bytes at once, so the line strings die young
- * instead of surviving a garbage collection while a whole input batch is processed (measured
- * on replay with 2 rows per event: a fifth less CPU in all). The
- * stream may hold a few MiB for the disk; past that, `flushIfFull` waits for it to drain.
+ * instead of surviving a garbage collection while a whole input batch is processed, which
+ * costs far more CPU. The stream may hold a few MiB for the disk; past that, `flushIfFull`
+ * waits for it to drain.
  */
 
 import { HandOverWriter } from './file-output.ts';
@@ -14,14 +14,14 @@ import { HandOverWriter } from './file-output.ts';
 const HAND_OVER_AT_CHARS = 1 << 16;
 /**
  * How much may wait for the disk before `flushIfFull` waits for it. The stream's default, 16
- * KiB, is less than one hand-over, so the disk and the computation used to take turns; with a
+ * KiB, is less than one hand-over, so the disk and the computation would take turns; with a
  * few MiB in flight they overlap.
  */
 const IN_FLIGHT_BYTES = 8 << 20;
 /**
  * The bytes of one hand-over are encoded into a buffer that is used again once the file has
- * them, instead of a new Buffer per hand-over: new memory is faulted in page by page, and with
- * 2 rows per event a sixth of replay's page faults were there. A hand-over of up to
+ * them, instead of a new Buffer per hand-over: new memory is faulted in page by page, and a new
+ * buffer per hand-over would fault on every one. A hand-over of up to
  * HAND_OVER_AT_CHARS characters (plus one line) needs at most 3 bytes a character; a longer one
  * (a very long line) is written as a string, as before.
  */

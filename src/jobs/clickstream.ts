@@ -4,7 +4,7 @@
  * `defineJob` API only, exactly as a job of your own is.
  */
 import { defineJob, type SampleEvent } from '../core/jobs/define-job.ts';
-import { countDistinct } from '../core/processors/distinct-count.ts';
+import { ClickstreamFeatureComputer } from './clickstream-features.ts';
 
 export interface ClickEvent {
   event_id: string;
@@ -16,8 +16,7 @@ export interface ClickEvent {
   timestamp: number;
 }
 
-const pageOf = (event: ClickEvent) => event.page;
-const sessionOf = (event: ClickEvent) => event.session_id;
+const CLICKSTREAM_FEATURES = new ClickstreamFeatureComputer();
 
 export const clickstream = defineJob<ClickEvent>({
   name: 'clickstream',
@@ -41,41 +40,7 @@ export const clickstream = defineJob<ClickEvent>({
   functionName: 'clickstream_features',
   dependsOnWindowBounds: false,
   compute(events, _window, row) {
-    const n = events.length;
-    let pageViews = 0;
-    let clicks = 0;
-    let addToCarts = 0;
-    let purchases = 0;
-    let minTime = Number.POSITIVE_INFINITY;
-    let maxTime = Number.NEGATIVE_INFINITY;
-    for (const event of events) {
-      switch (event.event_type) {
-        case 'page_view':
-          pageViews++;
-          break;
-        case 'click':
-          clicks++;
-          break;
-        case 'add_to_cart':
-          addToCarts++;
-          break;
-        case 'purchase':
-          purchases++;
-          break;
-        // 'search' counts only towards event_count.
-      }
-      if (event.timestamp < minTime) minTime = event.timestamp;
-      if (event.timestamp > maxTime) maxTime = event.timestamp;
-    }
-    row.event_count = n;
-    row.page_view_count = pageViews;
-    row.click_count = clicks;
-    row.add_to_cart_count = addToCarts;
-    row.purchase_count = purchases;
-    row.distinct_pages = countDistinct(events, pageOf);
-    row.distinct_sessions = countDistinct(events, sessionOf);
-    row.conversion_rate = pageViews === 0 ? 0 : purchases / pageViews;
-    row.avg_gap_seconds = n < 2 ? 0 : (maxTime - minTime) / (n - 1) / 1000;
+    CLICKSTREAM_FEATURES.featuresInto(events, row);
   },
   sample: clickSamples,
 });

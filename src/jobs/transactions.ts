@@ -4,7 +4,7 @@
  * exactly as a job of your own is.
  */
 import { defineJob, type SampleRandom } from '../core/jobs/define-job.ts';
-import { countDistinct } from '../core/processors/distinct-count.ts';
+import { TransactionFeatureComputer } from './transaction-features.ts';
 
 export interface TransactionEvent {
   transaction_id: string;
@@ -19,14 +19,9 @@ export interface TransactionEvent {
   timestamp: number;
 }
 
-/** An amount at or above this counts towards high_amount_count. */
-export const HIGH_AMOUNT_THRESHOLD = 1000;
-/** Transactions per minute that make velocity_score 1. */
-export const VELOCITY_THRESHOLD_PER_MINUTE = 2;
-
 const MS_PER_MINUTE = 60_000;
-const merchantOf = (event: TransactionEvent) => event.merchant_id;
-const countryOf = (event: TransactionEvent) => event.country;
+/** The default thresholds (docs/features.md): high amount 1000.0, velocity 2.0 per minute. */
+const TRANSACTION_FEATURES = new TransactionFeatureComputer();
 
 export const transactions = defineJob<TransactionEvent>({
   name: 'transactions',
@@ -55,41 +50,8 @@ export const transactions = defineJob<TransactionEvent>({
   // velocity_score reads the window's size, which every window of a run shares, not its bounds.
   dependsOnWindowBounds: false,
   compute(events, window, row) {
-    const n = events.length;
-    let sum = 0;
-    let max = Number.NEGATIVE_INFINITY;
-    let min = Number.POSITIVE_INFINITY;
-    let highAmountCount = 0;
-    for (const event of events) {
-      const amount = event.amount;
-      sum += amount;
-      if (amount > max) max = amount;
-      if (amount < min) min = amount;
-      if (amount >= HIGH_AMOUNT_THRESHOLD) highAmountCount++;
-    }
-    const mean = sum / n;
-    // Two passes, not sum-of-squares, which cancels badly for large similar amounts. Equal
-    // amounts give exactly 0 rather than the rounding residue of sum / n.
-    let std = 0;
-    if (max !== min) {
-      let squares = 0;
-      for (const event of events) {
-        const deviation = event.amount - mean;
-        squares += deviation * deviation;
-      }
-      std = Math.sqrt(squares / n);
-    }
     const windowMinutes = (window.windowEnd - window.windowStart) / MS_PER_MINUTE;
-    row.txn_count = n;
-    row.amount_sum = sum;
-    row.amount_avg = mean;
-    row.amount_max = max;
-    row.amount_min = min;
-    row.amount_std = std;
-    row.distinct_merchants = countDistinct(events, merchantOf);
-    row.distinct_countries = countDistinct(events, countryOf);
-    row.high_amount_count = highAmountCount;
-    row.velocity_score = Math.min(1, n / (windowMinutes * VELOCITY_THRESHOLD_PER_MINUTE));
+    TRANSACTION_FEATURES.featuresInto(events, windowMinutes, row);
   },
   sample: () => transactionSample,
 });

@@ -1,5 +1,5 @@
 /**
- * Headers of a `<topic>.dlq` message (DESIGN section 8): the original bytes are the value, and
+ * Headers of a `<topic>.dlq` message (docs/topics.md): the original bytes are the value, and
  * these say why it was rejected and where it came from.
  */
 import type { InvalidEvent } from '../core/models/event-validation.ts';

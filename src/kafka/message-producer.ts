@@ -38,8 +38,8 @@ export class MessageProducer {
     // The Java client's murmur2 partitioner: the same key lands on the same partition whichever
     // client produced it.
     // One request in flight: two concurrent batches can land in either order, and then a
-    // partition no longer holds its events in the order they were read (measured: a test
-    // file's first events landed after its later ones, and the consumer saw them as late).
+    // partition no longer holds its events in the order they were read: a file's first events
+    // can land after its later ones, and a consumer then sees them as late.
     this.producer = client.producer({
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,

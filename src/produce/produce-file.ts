@@ -1,7 +1,7 @@
 /**
  * produce: file -> decode -> validate -> Avro (the Flink DDL's schema) -> Kafka, keyed by
  * entity id. Invalid records go to `<topic>.dlq` with their original bytes and the reason in
- * headers (DESIGN section 8), and are counted.
+ * headers (docs/topics.md), and are counted.
  */
 import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';

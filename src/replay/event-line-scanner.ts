@@ -1,6 +1,6 @@
 /**
  * Replay's fast path for an NDJSON line that is a valid event written the usual way: its fields
- * in the order of DESIGN section 3, nothing else, no whitespace, no escapes, plain numbers.
+ * in the order of docs/events.md, nothing else, no whitespace, no escapes, plain numbers.
  * `featureflow generate`, JSON.stringify of a decoded event and most producers write exactly
  * that. Such a line is matched against one regular expression and its values read in place,
  * with no JSON.parse and no object: JSON.parse built an object of ten strings per event, which

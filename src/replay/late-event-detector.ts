@@ -1,5 +1,5 @@
 /**
- * Replay's watermark and lateness in the reading thread (DESIGN section 5): which valid events
+ * Replay's watermark and lateness in the reading thread (docs/windows.md): which valid events
  * join no window, known as they are read, so the late output is written from the parsed event
  * itself. The window thread's engine reaches the same verdicts from the same times in the same
  * order (the same watermark rule, the same window arithmetic); replay checks the counts agree.

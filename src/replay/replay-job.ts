@@ -3,7 +3,7 @@
  * this one reads, parses and validates, writes the late and dead-letter outputs, and formats
  * and writes the rows (./row-writing.ts); the window thread windows and computes the features
  * (./threaded-windows.ts).
- * The reference runtime (DESIGN section 1): the exact semantics of section 5 over a finite
+ * The reference runtime (docs/README.md): the exact semantics of docs/windows.md over a finite
  * input, which the Flink jobs and the consumer runtime are held to.
  */
 import { FeatureflowError } from '../core/errors.ts';

@@ -32,7 +32,7 @@ export function renderServerProperties(ports: StackPorts, dataDir: string): stri
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${dataDir}`,
-    '# Topics created on first use get 3 partitions like the stack topics (DESIGN section 8).',
+    '# Topics created on first use get 3 partitions like the stack topics (docs/topics.md).',
     'num.partitions=3',
     '# One broker: every internal topic must live with one replica, or consumers loop on',
     '# "group coordinator not available" and transactions never start.',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FeatureflowError } from '../core/errors.ts';
 import { resolveStackConfig } from './stack-config.ts';
 
-const cwd = '/work/project';
+const cwd = '/home/user/project';
 
 function errorOf(run: () => unknown): FeatureflowError {
   try {
@@ -25,7 +25,7 @@ describe('resolveStackConfig', () => {
       flinkRpc: 6123,
       sqlGateway: 8083,
     });
-    expect(config.runDir).toBe('/work/project/.featureflow/run');
+    expect(config.runDir).toBe('/home/user/project/.featureflow/run');
     expect(config.externalRedisUrl).toBeUndefined();
     expect(config.taskSlots).toBe(4);
     expect(Object.isFrozen(config)).toBe(true);

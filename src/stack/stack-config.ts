@@ -1,7 +1,7 @@
 /**
  * Configuration of the local stack (`featureflow up | down | status`): the one resolver that
  * fills every default from flags, then the environment, then LOCAL_STACK_DEFAULTS, validates,
- * and freezes (STYLE rule 5).
+ * and freezes.
  *
  * The service endpoints every other command reads (REDIS_URL, KAFKA_BROKERS, FLINK_SQL_GATEWAY)
  * also choose the ports `up` listens on, so that one environment serves both: with

@@ -1,6 +1,6 @@
 /**
  * Fields of the Avro schemas in schemas/ as UDF protocol fields: the one place that maps Avro
- * types to the protocol's types and says which values are valid (DESIGN section 3: strings
+ * types to the protocol's types and says which values are valid (docs/events.md: strings
  * non-empty, numbers finite, event times non-negative integers, enums one of their symbols).
  */
 import type avro from 'avsc';

@@ -1,6 +1,6 @@
 /**
  * The UDF server's configuration: flags, then the environment, then defaults; validated and
- * frozen (STYLE rule 5). Environment: UDF_ADDRESS, UDF_METRICS_PORT, UDF_MAX_MESSAGE_BYTES,
+ * frozen. Environment: UDF_ADDRESS, UDF_METRICS_PORT, UDF_MAX_MESSAGE_BYTES,
  * UDF_TLS_CERT, UDF_TLS_KEY, UDF_TLS_CLIENT_CA, UDF_DRAIN_GRACE, UDF_DRAIN_TIMEOUT.
  */
 import { z } from 'zod';

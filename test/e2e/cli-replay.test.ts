@@ -206,7 +206,7 @@ describe('featureflow replay errors', () => {
     expect(result.stderr).toContain(`cannot read --input ${path('missing.ndjson')}`);
   });
 
-  it('reproduces the DESIGN section 6 worked example from a file', async () => {
+  it('reproduces the worked example of docs/windows.md from a file', async () => {
     const events = [
       { card_id: 'c1', timestamp: 10_000, amount: 10 },
       { card_id: 'c1', timestamp: 120_000, amount: 30 },

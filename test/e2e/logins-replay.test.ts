@@ -1,6 +1,6 @@
 // The logins example, a job defined outside featureflow's source, through `featureflow replay
 // --definitions examples/logins`: every row equal to a naive computation (the brute-force engine
-// and the features counted by hand), the late events and the dead letters as the issue says.
+// and the features counted by hand), the late events and the dead letters as docs/bad-input.md says.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { LOGINS_EXAMPLE } from '../support/user-definitions.ts';
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-logins-'));
 const path = (name: string) => join(dir, name);
 
-/** Valid exactly as the issue words it, checked field by field. */
+/** Valid exactly as docs/events.md words it, checked field by field. */
 function isValidLogin(
   value: Record<string, unknown>,
 ): value is LoginEvent & Record<string, unknown> {

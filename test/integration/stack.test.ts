@@ -129,7 +129,7 @@ describe('featureflow up / status / down', () => {
     );
   });
 
-  it('created the DESIGN section 8 topics with 3 partitions each', async () => {
+  it('created the topics of docs/topics.md with 3 partitions each', async () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -187,7 +187,7 @@ describe('featureflow up / status / down', () => {
           message: KafkaMessage;
         }) => {
           received.get(name)!.push(message.value!.toString());
-          // Commit only after "processing": the next offset to read, per DESIGN section 8.
+          // Commit only after "processing": the next offset to read, per docs/topics.md.
           await consumer.commitOffsets([
             { topic, partition, offset: String(Number(message.offset) + 1) },
           ]);

@@ -1,7 +1,7 @@
 /**
  * Login events for the logins example's tests (the example has no sample generator, as a job of
  * one's own may not): a few users, disorder, some late events, and invalid lines of each kind
- * the issue names ("true" and 1 for success, negative and fractional times, empty strings).
+ * docs/events.md rules out ("true" and 1 for success, negative and fractional times, empty strings).
  */
 import type { LoginEvent } from '../../examples/logins/index.ts';
 import { SeededRandom } from '../../src/generate/seeded-random.ts';

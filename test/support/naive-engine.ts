@@ -1,5 +1,5 @@
 /**
- * A brute-force reading of DESIGN section 5, written for clarity only: every window ever opened
+ * A brute-force reading of docs/windows.md, written for clarity only: every window ever opened
  * is kept, and after every event all of them are scanned. The fast engine is tested against it.
  */
 export interface NaiveWindow<E> {

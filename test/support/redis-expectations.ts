@@ -1,6 +1,6 @@
 /**
  * What Redis must hold after a run: for every entity, its newest window of the replay rows
- * (DESIGN section 7: newest window wins). Polls until it does, then compares every feature.
+ * (docs/redis-layout.md: newest window wins). Polls until it does, then compares every feature.
  */
 import { expect } from 'vitest';
 import type { EntityType } from '../../src/core/jobs/job-definition.ts';

@@ -43,7 +43,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('creates the topics of DESIGN section 8 with their .late and .dlq topics', () => {
+  it('creates the topics of docs/topics.md with their .late and .dlq topics', () => {
     const text = readFileSync(COMPOSE_FILE, 'utf8');
     expect(text).toContain(
       'for t in txn.events click.events features.transactions features.clickstream',

@@ -1,4 +1,4 @@
-// The fast engine against the brute-force reading of DESIGN section 5 on generated streams:
+// The fast engine against the brute-force reading of docs/windows.md on generated streams:
 // random disorder, late events, events on window boundaries, idle gaps, odd window shapes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +108,7 @@ function runFast(
   expect(engine.openWindows).toBeGreaterThanOrEqual(0);
   engine.flush();
   expect(engine.openWindows).toBe(0);
+  expect(engine.lateEventCount).toBe(late.length);
   return { fired, late };
 }
 

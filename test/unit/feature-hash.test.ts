@@ -1,4 +1,4 @@
-// parseFeatureHash: a Redis feature hash back into windows per label (DESIGN section 7).
+// parseFeatureHash: a Redis feature hash back into windows per label (docs/redis-layout.md).
 import { describe, expect, it } from 'vitest';
 import { parseFeatureHash } from '../../src/core/sinks/feature-store.ts';
 

@@ -1,4 +1,4 @@
-// The late-event filters in flink-sql/ route exactly the events the engine calls late: those
+// The late-event filters in flink-sql/ route exactly the events the engine calls late (docs/windows.md): those
 // whose last window already fired. Each calls last_window_fire_time (the featureflow module's
 // function, held to the engine's arithmetic by the bridge's LastWindowFireTimeTest) with the
 // window of its job: the HOP of the same file, or for the pure-SQL routing job the HOP of

@@ -1,4 +1,4 @@
-// The metrics of DESIGN section 10 on our registry, and the /metrics endpoint.
+// The metrics of docs/metrics.md on our registry, and the /metrics endpoint.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   FEATURES_COMPUTED,
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe('metrics', () => {
-  it('registers every metric of DESIGN section 10 with its labels', async () => {
+  it('registers every metric of docs/metrics.md with its labels', async () => {
     const metrics = await METRICS_REGISTRY.getMetricsAsJSON();
     const byName = Object.fromEntries(metrics.map((m) => [m.name, m.type]));
     expect(byName).toEqual({

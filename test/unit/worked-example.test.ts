@@ -1,4 +1,4 @@
-// DESIGN section 6's worked example, row by row, through the same engine and functions replay uses.
+// The worked example of docs/windows.md, row by row, through the same engine and functions replay uses.
 import { describe, expect, it } from 'vitest';
 import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
 import { WindowedEngine } from '../../src/engine/windowed-engine.ts';
@@ -33,7 +33,7 @@ function runWorkedExample() {
   return { rows, firedAfterEvent, watermark: engine.watermark };
 }
 
-describe('DESIGN section 6 worked example', () => {
+describe('the worked example of docs/windows.md', () => {
   const { rows, firedAfterEvent } = runWorkedExample();
 
   it('fires c1 00:01 after the second event, the rest of c1 after c2, c2 at the end: twelve rows', () => {

@@ -1,5 +1,5 @@
 /**
- * `featureflow features get card|user ID`: what Redis holds for one entity (DESIGN section 7),
+ * `featureflow features get card|user ID`: what Redis holds for one entity (docs/redis-layout.md),
  * per window label, with window_start, window_end and the age of window_end, so a user can see
  * at a glance whether the online features are fresh.
  */

@@ -1,4 +1,4 @@
-/** `featureflow replay`: DESIGN section 5 over a file (see src/replay/replay-job.ts). */
+/** `featureflow replay`: docs/windows.md over a file (see src/replay/replay-job.ts). */
 import type { Command } from 'commander';
 import { resolveFeatureJobConfig } from '../../core/models/config.ts';
 import { runReplay } from '../../replay/replay-job.ts';

@@ -1,8 +1,8 @@
 /**
  * Loads job definitions: the built-in jobs (src/jobs/) and, when given, a user's definitions
- * module (a file, or a folder with an index.ts / index.js) from anywhere on disk. TypeScript is
- * loaded through tsx's ESM API, JavaScript with a plain import. A module that does not load, or
- * exports no job, fails with the path and the reason, never a stack trace.
+ * module (a file, or a folder with an index.ts / index.js) from anywhere on disk, TypeScript or
+ * JavaScript. A module that does not load, or exports no job, fails with the path and the
+ * reason, never a stack trace.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,7 +15,6 @@ import { JobRegistry } from './job-registry.ts';
 
 const BUILT_IN_MODULE = fileURLToPath(new URL('../../jobs/index.ts', import.meta.url));
 const INDEX_FILES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
-const TYPESCRIPT = /\.[cm]?ts$/;
 
 let builtIn: readonly JobDefinition[] | undefined;
 
@@ -70,12 +69,12 @@ export function definitionsEntry(path: string): string {
 
 async function importModule(module: string): Promise<Record<string, unknown>> {
   try {
-    const url = pathToFileURL(module).href;
-    if (TYPESCRIPT.test(module)) {
-      const { tsImport } = await import('tsx/esm/api');
-      return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-    }
-    return (await import(url)) as Record<string, unknown>;
+    // A plain import, also for TypeScript: featureflow is TypeScript itself, so the loader that
+    // runs it (tsx's ESM and CommonJS hooks, which bin/featureflow.js registers) loads the module
+    // into the same module graph. A separate graph (tsx's tsImport) would load featureflow's
+    // dependencies a second time, which a CommonJS one such as ioredis does not survive
+    // ("Cannot redefine property: default").
+    return (await import(pathToFileURL(module).href)) as Record<string, unknown>;
   } catch (error) {
     throw new FeatureflowError(
       'invalid_argument',

@@ -1,6 +1,6 @@
 /**
  * Configuration of a feature job, with the one resolver that fills defaults from flags, the
- * environment and the job's definition, validates, and freezes (STYLE rule 5).
+ * environment and the job's definition, validates, and freezes.
  */
 import { z } from 'zod';
 import { FeatureflowError } from '../errors.ts';

@@ -185,8 +185,8 @@ export function createProblemFinder(
 /**
  * True exactly when every rule passes, as one expression generated from the rules: each
  * property name is a constant, so each read is a fast cached load, where the rule loop reads
- * `record[name]` with ten different names through one site (measured on replay: the rule loop
- * cost about 2.5 times as much per valid event). Field names are Avro names
+ * `record[name]` with ten different names through one site, a slow polymorphic load per field
+ * of every valid event. Field names are Avro names
  * ([A-Za-z_][A-Za-z0-9_]*), written as JSON string literals.
  */
 export function compilePlainCheck(

@@ -1,5 +1,5 @@
 /**
- * FeatureStore: reads back what FeatureSink wrote (DESIGN section 7) for online serving and
+ * FeatureStore: reads back what FeatureSink wrote (docs/redis-layout.md) for online serving and
  * `featureflow features get`. Per window label it returns the feature values as numbers with
  * their window_start and window_end, so the caller can judge freshness (age = now - window_end).
  */

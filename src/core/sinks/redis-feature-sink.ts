@@ -1,5 +1,5 @@
 /**
- * FeatureSink: feature rows -> Redis hashes (DESIGN section 7).
+ * FeatureSink: feature rows -> Redis hashes (docs/redis-layout.md).
  *
  * rows -> batches of `batchSize` -> newest window per (entity, label) (window-batch.ts) ->
  * calls of `windowsPerCall` windows of one label -> RESP bytes (write-window-call.ts) ->

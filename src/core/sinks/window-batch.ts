@@ -28,7 +28,7 @@ export interface PlannedBatch {
   readonly invalid: WriteFailure[];
 }
 
-/** `features:card:<id>` / `features:user:<id>` (DESIGN section 7). */
+/** `features:card:<id>` / `features:user:<id>` (docs/redis-layout.md). */
 export function featureKey(entityType: EntityType, entityId: string): string {
   return `features:${entityType}:${entityId}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The Lua script behind every feature write (DESIGN section 7): windows of one label, each
+ * The Lua script behind every feature write (docs/redis-layout.md): windows of one label, each
  * written atomically and only if it is not older than what its entity's hash holds for that
  * label. Check and write run inside Redis because a client-side "read, compare, write" would let
  * two writers (a replay and the live sink) interleave and put an older window back.

@@ -1,5 +1,5 @@
 /**
- * Avro encoding of events and feature rows on Kafka (DESIGN section 8).
+ * Avro encoding of events and feature rows on Kafka (docs/topics.md).
  *
  * Raw messages use the "wire" form of a schema: the schema Flink's `avro` format derives from
  * the table DDL. It equals schemas/*.avsc except that enums become strings, because Flink SQL

@@ -19,7 +19,7 @@ export function parseDurationMs(text: string, what = 'duration'): number {
 }
 
 /**
- * The window label of DESIGN section 7: the size in the largest unit that divides it exactly
+ * The window label of docs/redis-layout.md: the size in the largest unit that divides it exactly
  * (300000 -> "5m", 90000 -> "90s", 86400000 -> "1d").
  */
 export function windowLabel(sizeMs: number): string {

@@ -1,5 +1,5 @@
 /**
- * Late events (DESIGN section 5, step 2): an event that joined no window because every window
+ * Late events (docs/windows.md, step 2): an event that joined no window because every window
  * containing it had already fired. It is never dropped silently: it is counted and handed to
  * the late output (a file, a `<topic>.late` topic).
  */

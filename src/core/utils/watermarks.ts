@@ -1,5 +1,5 @@
 /**
- * Event-time watermarks (DESIGN section 5): per partition, the largest event time seen minus
+ * Event-time watermarks (docs/windows.md): per partition, the largest event time seen minus
  * the max out-of-orderness; overall, the minimum over partitions that are not idle. The
  * overall watermark never goes back, as in Flink.
  */

@@ -1,5 +1,5 @@
 /**
- * Sliding (HOP) windows aligned to the Unix epoch (DESIGN section 5): windows are [s, s + size)
+ * Sliding (HOP) windows aligned to the Unix epoch (docs/windows.md): windows are [s, s + size)
  * for every s that is a multiple of the slide, negative ones included.
  */
 
@@ -38,7 +38,7 @@ export function lastWindowEnd(timeMs: number, windowSizeMs: number, slideMs: num
 
 /**
  * Start of the first window containing `timeMs` that has not fired at watermark `watermarkMs`
- * (DESIGN section 5: [s, e) has fired once W >= e - 1). The windows containing t start at the
+ * (docs/windows.md: [s, e) has fired once W >= e - 1). The windows containing t start at the
  * multiples of the slide in (t - size, t], and the unfired ones are the latest of them, since
  * windows fire in order of end: an event joins the windows from this start to
  * `lastWindowStart`, and none (it is late) when this is past `lastWindowStart`.

@@ -17,7 +17,7 @@ import org.apache.flink.types.Row;
  * Benchmark only: {@code transaction_features} written as a plain Java scalar function, the
  * baseline for "should I have written this UDF in Java?" (bench/flink-udf-vs-java.ts). Same
  * arguments and same ROW result as the TypeScript function behind the bridge, same arithmetic as
- * src/jobs/transactions.ts (DESIGN section 6): events summed in array order,
+ * src/jobs/transaction-features.ts (docs/features.md): events summed in array order,
  * two-pass population standard deviation that is exactly 0 when every amount is equal,
  * velocity min(1, n / (window minutes x 2.0)), high amounts those >= 1000.0.
  *

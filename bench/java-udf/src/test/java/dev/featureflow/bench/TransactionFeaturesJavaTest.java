@@ -18,7 +18,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java baseline against DESIGN section 6's worked example: card c1 with 10.0 at 00:00:10 and
+ * The Java baseline against the worked example of docs/windows.md: card c1 with 10.0 at 00:00:10 and
  * 30.0 at 00:02:00, card c2 with one event at 00:10:00; twelve rows, S = 5 min, L = 1 min.
  */
 class TransactionFeaturesJavaTest {
@@ -42,7 +42,7 @@ class TransactionFeaturesJavaTest {
           + " `distinct_merchants` BIGINT NOT NULL, `distinct_countries` BIGINT NOT NULL,"
           + " `high_amount_count` BIGINT NOT NULL, `velocity_score` DOUBLE NOT NULL>";
 
-  /** The twelve rows section 6 lists, keyed "card end-minute". */
+  /** The twelve rows the worked example lists, keyed "card end-minute". */
   private static Map<String, Row> expectedRows() {
     Map<String, Row> rows = new TreeMap<>();
     for (int end = 1; end <= 7; end++) {
@@ -84,7 +84,7 @@ class TransactionFeaturesJavaTest {
 
   @Test
   void computesTheWorkedExampleWindowByWindow() {
-    // Section 5's assignment: every window [s, s + S) with s a multiple of L that holds t.
+    // The window assignment of docs/windows.md: every window [s, s + S) with s a multiple of L that holds t.
     Map<String, List<Row>> windows = new TreeMap<>();
     for (Object[] e : EVENTS) {
       long t = (Long) e[4];
