@@ -52,11 +52,11 @@ function expectSuccess(result: CliResult, what: string): void {
 async function waitFor<T>(
   what: string,
   timeoutMs: number,
-  check: () => T | undefined | false,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -205,8 +205,18 @@ describe('featureflow up / status / down', () => {
         () => received.get('a')!.length >= 30,
       );
       expect(assignments.get('a')?.sort()).toEqual([0, 1, 2]);
-      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-      expect(committed[0]!.partitions.reduce((sum, p) => sum + Number(p.offset), 0)).toBe(30);
+      // A message is pushed before its commit is sent: wait for the commits, not only the reads.
+      const committedTotal = async () =>
+        (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.reduce(
+          (sum, p) => sum + Math.max(0, Number(p.offset)),
+          0,
+        );
+      let committed = 0;
+      await waitFor('the 30 offsets to be committed', 30_000, async () => {
+        committed = await committedTotal();
+        return committed >= 30;
+      });
+      expect(committed).toBe(30);
 
       // A second member joins: the group rebalances and splits the 3 partitions between them.
       const second = await startConsumer('b');
