@@ -11,6 +11,8 @@ import type { FeatureJobConfig } from '../core/models/config.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
+import { refuseSameFiles } from '../io/same-file-check.ts';
+import { StagedOutputs } from '../io/staged-outputs.ts';
 import { EventLineScanner } from './event-line-scanner.ts';
 import { LateEventDetector } from './late-event-detector.ts';
 import { ThreadedWindows } from './threaded-windows.ts';
@@ -48,12 +50,47 @@ const INVALID_SAMPLES = 5;
 
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
+  await refuseSameFiles([
+    { flag: '--input', path: options.inputPath },
+    { flag: '--output', path: options.outputPath },
+    ...(options.lateOutputPath ? [{ flag: '--late-output', path: options.lateOutputPath }] : []),
+    ...(options.deadLetterPath ? [{ flag: '--dead-letter', path: options.deadLetterPath }] : []),
+  ]);
+  // Every output is written to a temporary file and renamed into place once the run succeeded.
+  const staged = new StagedOutputs();
+  try {
+    const paths = {
+      output: await staged.stage('--output', options.outputPath),
+      lateOutput: options.lateOutputPath
+        ? await staged.stage('--late-output', options.lateOutputPath)
+        : undefined,
+      deadLetter: options.deadLetterPath
+        ? await staged.stage('--dead-letter', options.deadLetterPath)
+        : undefined,
+    };
+    const summary = await replayInto(options, paths);
+    await staged.commit();
+    summary.elapsedMs = performance.now() - started;
+    return summary;
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}
+
+interface OutputPaths {
+  output: string;
+  lateOutput: string | undefined;
+  deadLetter: string | undefined;
+}
+
+async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<ReplaySummary> {
   const { config } = options;
   const { job } = config;
-  const windows = new ThreadedWindows(config, options.outputPath);
+  const windows = new ThreadedWindows(config, paths.output);
   const lateness = new LateEventDetector(config);
-  const lateOutput = options.lateOutputPath ? new NdjsonWriter(options.lateOutputPath) : undefined;
-  const deadLetters = options.deadLetterPath ? new NdjsonWriter(options.deadLetterPath) : undefined;
+  const lateOutput = paths.lateOutput ? new NdjsonWriter(paths.lateOutput) : undefined;
+  const deadLetters = paths.deadLetter ? new NdjsonWriter(paths.deadLetter) : undefined;
   const summary: ReplaySummary = {
     records: 0,
     valid: 0,
@@ -142,6 +179,5 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     if (!finished) await windows.stop();
     await Promise.all([lateOutput?.close(), deadLetters?.close()]);
   }
-  summary.elapsedMs = performance.now() - started;
   return summary;
 }
