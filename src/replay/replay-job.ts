@@ -23,6 +23,8 @@ export interface ReplayOptions {
   outputPath: string;
   lateOutputPath?: string | undefined;
   deadLetterPath?: string | undefined;
+  /** NDJSON: a longer line is dead-lettered as `line_too_long` (default 16 MiB). */
+  maxLineBytes?: number | undefined;
   /** Called after each batch with bytes (NDJSON) or records (Avro) consumed so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -101,7 +103,12 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
     invalidSamples: [],
   };
 
-  const rejectRecord = (line: number, problem: InvalidEvent, raw: unknown): void => {
+  const rejectRecord = (
+    line: number,
+    problem: InvalidEvent,
+    raw: unknown,
+    rawFields?: Record<string, unknown>,
+  ): void => {
     summary.invalid++;
     if (summary.invalidSamples.length < INVALID_SAMPLES) {
       summary.invalidSamples.push({ line, reason: problem.message });
@@ -111,7 +118,7 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
       reason: problem.message,
       code: problem.reason,
       ...(problem.field === undefined ? {} : { field: problem.field }),
-      raw,
+      ...(rawFields ?? { raw }),
     });
   };
 
@@ -155,15 +162,19 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
 
   let finished = false;
   try {
-    const input = await readEventFile(options.inputPath, {
-      onLine: acceptLine,
-      onValue: acceptValue,
-      onUndecodable: rejectRecord,
-      onBatchEnd: async (done, total) => {
-        await flushOutputs();
-        options.onProgress?.(done, total);
+    const input = await readEventFile(
+      options.inputPath,
+      {
+        onLine: acceptLine,
+        onValue: acceptValue,
+        onUndecodable: rejectRecord,
+        onBatchEnd: async (done, total) => {
+          await flushOutputs();
+          options.onProgress?.(done, total);
+        },
       },
-    });
+      options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },
+    );
     summary.records = input.records;
     if (input.failure) summary.inputFailure = input.failure;
     const fired = await windows.finish();

@@ -1,6 +1,8 @@
 /** `featureflow replay`: DESIGN section 5 over a file (see src/replay/replay-job.ts). */
 import type { Command } from 'commander';
+import { FeatureflowError } from '../../core/errors.ts';
 import { resolveFeatureJobConfig } from '../../core/models/config.ts';
+import { DEFAULT_MAX_LINE_BYTES } from '../../io/line-reader.ts';
 import { runReplay } from '../../replay/replay-job.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
@@ -15,6 +17,7 @@ interface ReplayFlags {
   maxOutOfOrderness?: string;
   lateOutput?: string;
   deadLetter?: string;
+  maxLineBytes: number;
 }
 
 export function register(program: Command): void {
@@ -37,7 +40,16 @@ export function register(program: Command): void {
       "watermark delay behind the largest event time (default: the job's, e.g. 5s)",
     )
     .option('--late-output <file>', 'late events (NDJSON)')
-    .option('--dead-letter <file>', 'invalid records (NDJSON: line, reason, code, raw)')
+    .option(
+      '--dead-letter <file>',
+      'invalid records (NDJSON: line, reason, code, raw; raw_base64 for a line that is not UTF-8)',
+    )
+    .option(
+      '--max-line-bytes <bytes>',
+      'NDJSON: a longer line is dead-lettered as line_too_long and skipped',
+      parseMaxLineBytes,
+      DEFAULT_MAX_LINE_BYTES,
+    )
     .action(async (flags: ReplayFlags) => {
       const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
       const progress = createProgress('replay', 'bytes');
@@ -47,6 +59,7 @@ export function register(program: Command): void {
         outputPath: flags.output,
         lateOutputPath: flags.lateOutput,
         deadLetterPath: flags.deadLetter,
+        maxLineBytes: flags.maxLineBytes,
         onProgress: (done, total) => progress.update(done, total),
       }).finally(() => progress.stop());
 
@@ -74,4 +87,15 @@ export function register(program: Command): void {
       if (summary.inputFailure) lines.push(`  warning: ${summary.inputFailure}`);
       process.stderr.write(`${lines.join('\n')}\n`);
     });
+}
+
+function parseMaxLineBytes(value: string): number {
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `--max-line-bytes is not a positive whole number of bytes: '${value}' (e.g. ${DEFAULT_MAX_LINE_BYTES} for 16 MiB)`,
+    );
+  }
+  return bytes;
 }
