@@ -6,7 +6,11 @@
 import { open, stat } from 'node:fs/promises';
 import { FeatureflowError } from '../core/errors.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
-import { looksLikeAvroContainer, readAvroRecordBatches } from './avro-file-reader.ts';
+import {
+  type InputDamage,
+  looksLikeAvroContainer,
+  readAvroRecordBatches,
+} from './avro-file-reader.ts';
 import { DEFAULT_MAX_LINE_BYTES, type LineProblem, readLineBatches } from './line-reader.ts';
 import { firstInvalidUtf8Offset } from './utf8-offset.ts';
 
@@ -20,8 +24,9 @@ export interface EventFileHandlers {
   /** A decoded record; `raw` is the line text (NDJSON) or the record itself (Avro). */
   onValue(recordNumber: number, value: unknown, raw: unknown): void;
   /**
-   * A record that could not be decoded. `raw` is the line text (NDJSON) or null (Avro); `rawFields`,
-   * when given, replaces it in the dead letter: the bytes of a line that is not text.
+   * A record that could not be decoded. `raw` is the line text, or its bytes (a Buffer) when it
+   * is not UTF-8 or too long (the first bytes then); `rawFields`, when given, stand for `raw` in
+   * a JSON dead letter: `raw_base64`, or `bytes` and `head_base64`.
    */
   onUndecodable(
     recordNumber: number,
@@ -29,6 +34,11 @@ export interface EventFileHandlers {
     raw: unknown,
     rawFields?: Record<string, unknown>,
   ): void;
+  /**
+   * A part of an Avro file that could not be read (cut short, corrupt): the records around it
+   * are still handed over. `recordNumber` is the number the first lost record would have had.
+   */
+  onDamage(recordNumber: number, damage: InputDamage): void;
   /** After each batch, awaited: the place for backpressure. `done`/`total` are bytes or records. */
   onBatchEnd(done: number, total: number): Promise<void>;
 }
@@ -36,8 +46,8 @@ export interface EventFileHandlers {
 export interface EventFileSummary {
   format: 'ndjson' | 'avro';
   records: number;
-  /** Set when an Avro file was cut short: what was read before is still handed over. */
-  failure?: string;
+  /** The parts of an Avro file that could not be read, in file order. */
+  damage: InputDamage[];
 }
 
 export interface EventFileOptions {
@@ -88,26 +98,22 @@ export async function readEventFile(
       }
       await handlers.onBatchEnd(batch.bytesRead, format.sizeBytes);
     }
-    return { format: 'ndjson', records };
+    return { format: 'ndjson', records, damage: [] };
   }
-  let failure: string | undefined;
+  const damage: InputDamage[] = [];
   for await (const batch of readAvroRecordBatches(path)) {
     const { records: values, firstRecordNumber } = batch;
     for (let i = 0; i < values.length; i++) {
       records++;
       handlers.onValue(firstRecordNumber + i, values[i], values[i]);
     }
-    if (batch.failure) {
-      failure = batch.failure;
-      handlers.onUndecodable(
-        firstRecordNumber + values.length,
-        { ok: false, reason: 'decode_failed', message: batch.failure },
-        null,
-      );
+    if (batch.damage) {
+      damage.push(batch.damage);
+      handlers.onDamage(firstRecordNumber + values.length, batch.damage);
     }
     await handlers.onBatchEnd(records, records);
   }
-  return failure === undefined ? { format: 'avro', records } : { format: 'avro', records, failure };
+  return { format: 'avro', records, damage };
 }
 
 /**
@@ -140,7 +146,7 @@ function rejectLine(
         reason: 'invalid_utf8',
         message: `line is not UTF-8: byte 0x${problem.raw[at]!.toString(16).padStart(2, '0')} at byte ${at} of the line (write the file as UTF-8; the line's bytes are in raw_base64)`,
       },
-      null,
+      problem.raw,
       { raw_base64: problem.raw.toString('base64') },
     );
     return;

@@ -9,6 +9,7 @@
 import { FeatureflowError } from '../core/errors.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
+import type { InputDamage } from '../io/avro-file-reader.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
 import { refuseSameFiles } from '../io/same-file-check.ts';
@@ -44,8 +45,11 @@ export interface ReplaySummary {
   elapsedMs: number;
   /** The first few invalid records, for the summary when there is no dead-letter file. */
   invalidSamples: InvalidSample[];
-  /** Set when an Avro file was cut short: what was read before is still processed. */
-  inputFailure?: string;
+  /**
+   * The parts of an Avro input that could not be read (cut short, corrupt), each also in the
+   * dead-letter file: what was whole is still processed, but the run has lost data.
+   */
+  damage: InputDamage[];
 }
 
 const INVALID_SAMPLES = 5;
@@ -101,6 +105,7 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
     windows: 0,
     elapsedMs: 0,
     invalidSamples: [],
+    damage: [],
   };
 
   const rejectRecord = (
@@ -168,6 +173,16 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
         onLine: acceptLine,
         onValue: acceptValue,
         onUndecodable: rejectRecord,
+        onDamage: (line, damage) => {
+          deadLetters?.writeObject({
+            line,
+            reason: damage.message,
+            code: damage.code,
+            offset: damage.offset,
+            lost_bytes: damage.lostBytes,
+            ...(damage.lostRecords === undefined ? {} : { lost_records: damage.lostRecords }),
+          });
+        },
         onBatchEnd: async (done, total) => {
           await flushOutputs();
           options.onProgress?.(done, total);
@@ -176,7 +191,7 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
       options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },
     );
     summary.records = input.records;
-    if (input.failure) summary.inputFailure = input.failure;
+    summary.damage = input.damage;
     const fired = await windows.finish();
     finished = true;
     summary.windows = fired.windows;

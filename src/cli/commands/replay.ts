@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { FeatureflowError } from '../../core/errors.ts';
 import { resolveFeatureJobConfig } from '../../core/models/config.ts';
+import type { InputDamage } from '../../io/avro-file-reader.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../../io/line-reader.ts';
 import { runReplay } from '../../replay/replay-job.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
@@ -84,9 +85,34 @@ export function register(program: Command): void {
           );
         }
       }
-      if (summary.inputFailure) lines.push(`  warning: ${summary.inputFailure}`);
+      if (summary.damage.length > 0) {
+        lines.push(`  ${describeDamage(summary.damage)}`);
+        for (const damage of summary.damage.slice(0, DAMAGE_SAMPLES)) {
+          lines.push(`  ${damage.message}`);
+        }
+        if (summary.damage.length > DAMAGE_SAMPLES) {
+          lines.push(`  ... and ${summary.damage.length - DAMAGE_SAMPLES} more damaged parts`);
+        }
+        // What was whole is written, but the run lost input: a script must not take it for done.
+        process.exitCode = 1;
+      }
       process.stderr.write(`${lines.join('\n')}\n`);
     });
+}
+
+const DAMAGE_SAMPLES = 5;
+
+function describeDamage(damage: readonly InputDamage[]): string {
+  const bytes = damage.reduce((sum, part) => sum + part.lostBytes, 0);
+  const counted = damage.filter((part) => part.lostRecords !== undefined);
+  const records = counted.reduce((sum, part) => sum + part.lostRecords!, 0);
+  const recordsText =
+    counted.length === damage.length
+      ? `, ${formatCount(records)} records`
+      : counted.length > 0
+        ? `, at least ${formatCount(records)} records`
+        : '';
+  return `input damaged: ${formatCount(damage.length)} part${damage.length === 1 ? '' : 's'} could not be read, ${formatCount(bytes)} bytes${recordsText} lost (the rows hold only what was whole; exit code 1)`;
 }
 
 function parseMaxLineBytes(value: string): number {
