@@ -100,6 +100,7 @@ async function readHeader(
     lostBytes: window.sizeBytes,
     lostRecords: undefined,
   });
+  if (window.sizeBytes === 0) return lost('avro_truncated', 'the file is empty');
   for (let bytes = 1 << 16; ; bytes *= 2) {
     await window.load(0, bytes);
     try {

@@ -181,13 +181,9 @@ async function detectInputFormat(path: string): Promise<InputFormat> {
     handle = await open(path, 'r');
     const head = Buffer.alloc(4);
     await handle.read(head, 0, 4, 0);
-    const isAvro = looksLikeAvroContainer(head);
-    if (path.endsWith('.avro') && !isAvro) {
-      throw new FeatureflowError(
-        'io_failed',
-        `--input ${path} ends in .avro but is not an Avro object container file (it does not start with "Obj\\x01")`,
-      );
-    }
+    // A .avro file without the magic is read as Avro all the same: its damaged header is then
+    // reported like any other damage, in the summary and the dead letters, with exit code 1.
+    const isAvro = looksLikeAvroContainer(head) || path.endsWith('.avro');
     return { kind: isAvro ? 'avro' : 'ndjson', sizeBytes: info.size };
   } catch (error) {
     if (error instanceof FeatureflowError) throw error;

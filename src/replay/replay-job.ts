@@ -138,7 +138,7 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
     summary.valid++;
     if (lateness.isLate(time)) {
       summary.late++;
-      lateOutput?.writeObject(event);
+      if (lateOutput) writeLate(lateOutput, event, raw);
     }
     windows.add(event, time);
   };
@@ -206,4 +206,18 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
     await Promise.all([lateOutput?.close(), deadLetters?.close()]);
   }
   return summary;
+}
+
+/**
+ * The late output holds the event as JSON. An event with an extra field nested some 10,000
+ * deep parses (JSON.parse has no depth limit) but is too deep for JSON.stringify's recursion:
+ * then the line as read, which is that event's JSON already, is written instead.
+ */
+function writeLate(lateOutput: NdjsonWriter, event: object, raw: unknown): void {
+  try {
+    lateOutput.writeObject(event);
+  } catch (error) {
+    if (!(error instanceof RangeError) || typeof raw !== 'string') throw error;
+    lateOutput.writeLine(raw);
+  }
 }
