@@ -34,7 +34,10 @@ export function register(program: Command): void {
       'events: NDJSON (one per line) or an Avro object container file',
     )
     .requiredOption('--output <file>', 'feature rows, one NDJSON line per fired window')
-    .option('--window <duration>', "window size (default: the job's, e.g. 5m)")
+    .option(
+      '--window <duration>',
+      "window size, a whole multiple of the slide as in Flink (default: the job's, e.g. 5m)",
+    )
     .option('--slide <duration>', "window slide (default: the job's, e.g. 1m)")
     .option(
       '--max-out-of-orderness <duration>',
@@ -50,6 +53,19 @@ export function register(program: Command): void {
       'NDJSON: a longer line is dead-lettered as line_too_long and skipped',
       parseMaxLineBytes,
       DEFAULT_MAX_LINE_BYTES,
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Outputs are written to temporary files and renamed into place when the run succeeds;',
+        'a failed run leaves existing files as they were. No output may be the input or another',
+        'output (links included).',
+        '',
+        'Exit codes: 0 done (invalid records are in the dead letters and the summary);',
+        '1 failed, or part of an Avro input could not be read (cut short or corrupt: what was whole',
+        'is written, what was lost is in the summary and the dead letters); 2 unusable flags.',
+      ].join('\n'),
     )
     .action(async (flags: ReplayFlags) => {
       const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
