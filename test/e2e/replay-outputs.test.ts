@@ -11,7 +11,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startCli } from '../support/cli-process.ts';
 import { txn } from '../support/events.ts';
+import { generateEvents } from '../support/generated-events.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-outputs-'));
@@ -108,4 +110,23 @@ describe('a failed replay leaves existing outputs untouched', () => {
     expect(readFileSync(at('done.rows'), 'utf8')).toContain('"entity_id":"c1"');
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('removes its temporary files and keeps the old ones when stopped by SIGINT', async () => {
+    const input = await generateEvents(at('big.ndjson'), { events: 400_000, seed: 3 });
+    writeFileSync(at('stopped.rows'), 'old rows\n');
+    const before = readdirSync(dir).sort();
+    const run = startCli(
+      ['replay', '--job', 'transactions', '--input', input, '--output', at('stopped.rows')],
+      {},
+    );
+    // Stopped while it writes: once its temporary file is there.
+    const deadline = Date.now() + 20_000;
+    while (!readdirSync(dir).some((name) => name.endsWith('.tmp')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(readdirSync(dir).some((name) => name.endsWith('.tmp'))).toBe(true);
+    expect(await run.stop('SIGINT')).toBe('SIGINT');
+    expect(readFileSync(at('stopped.rows'), 'utf8')).toBe('old rows\n');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  }, 60_000);
 });
