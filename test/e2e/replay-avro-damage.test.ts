@@ -1,15 +1,16 @@
 // replay of a damaged Avro container file: what is whole is replayed, what was lost is reported
 // in the summary and the dead-letter file, and the exit code is 1.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeTransactionsContainer } from '../support/avro-container.ts';
 import { readNdjson } from '../support/ndjson.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-avro-damage-'));
 const at = (name: string) => join(dir, name);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function replay(input: string, name: string) {
   return runCli([

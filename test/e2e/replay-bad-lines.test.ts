@@ -1,15 +1,16 @@
 // Lines that are not text, not blank or too long are dead-lettered with their own reason and
 // counted; reading goes on after them.
-import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { txn } from '../support/events.ts';
 import { readNdjson } from '../support/ndjson.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-bad-lines-'));
 const at = (name: string) => join(dir, name);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A valid transaction line whose card id is `c` followed by `tail` (any bytes). */
 function lineWithCardTail(tail: Buffer, timestamp: number): Buffer {

@@ -5,12 +5,13 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../support/cli-process.ts';
 import { txn } from '../support/events.ts';
 import { generateEvents } from '../support/generated-events.ts';
@@ -18,6 +19,7 @@ import { runCli } from '../support/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'featureflow-outputs-'));
 const at = (name: string) => join(dir, name);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const INPUT = `${[1, 2, 3].map((i) => JSON.stringify(txn({ card_id: `c${i}`, timestamp: i * 1000 }))).join('\n')}\n`;
 
 function replay(...flags: string[]) {
