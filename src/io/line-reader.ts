@@ -131,8 +131,9 @@ class LineCutter {
           : undefined;
       if (text !== undefined) {
         const split = text.split('\n');
-        if (this.lines.length === 0) this.lines = split;
-        else for (const line of split) this.lines.push(line);
+        // Before these lines there is at most the one a chunk began with.
+        if (this.lines.length > 0) split.unshift(...this.lines);
+        this.lines = split;
         return;
       }
     }
