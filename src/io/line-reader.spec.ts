@@ -180,7 +180,8 @@ describe('readLineBatches', () => {
       byteLength: longLineBytes,
     });
     expect(problems[0]!.raw).toEqual(Buffer.alloc(LONG_LINE_HEAD_BYTES, 0x61));
-    // The 96 MiB line was never held: a few chunks of 1 MiB at a time at most.
-    expect(peak).toBeLessThan(16 << 20);
+    // The 96 MiB line was never held, only a few chunks of 1 MiB at a time (up to 8 MiB were
+    // seen, what the file stream had read ahead); holding the line would be 96 MiB and more.
+    expect(peak).toBeLessThan(48 << 20);
   });
 });
