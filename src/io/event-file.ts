@@ -6,8 +6,13 @@
 import { open, stat } from 'node:fs/promises';
 import { FeatureflowError } from '../core/errors.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
-import { looksLikeAvroContainer, readAvroRecordBatches } from './avro-file-reader.ts';
-import { readLineBatches } from './line-reader.ts';
+import {
+  type InputDamage,
+  looksLikeAvroContainer,
+  readAvroRecordBatches,
+} from './avro-file-reader.ts';
+import { DEFAULT_MAX_LINE_BYTES, type LineProblem, readLineBatches } from './line-reader.ts';
+import { firstInvalidUtf8Offset } from './utf8-offset.ts';
 
 export interface EventFileHandlers {
   /**
@@ -18,7 +23,22 @@ export interface EventFileHandlers {
   onLine?(recordNumber: number, text: string): boolean;
   /** A decoded record; `raw` is the line text (NDJSON) or the record itself (Avro). */
   onValue(recordNumber: number, value: unknown, raw: unknown): void;
-  onUndecodable(recordNumber: number, problem: InvalidEvent, raw: unknown): void;
+  /**
+   * A record that could not be decoded. `raw` is the line text, or its bytes (a Buffer) when it
+   * is not UTF-8 or too long (the first bytes then); `rawFields`, when given, stand for `raw` in
+   * a JSON dead letter: `raw_base64`, or `bytes` and `head_base64`.
+   */
+  onUndecodable(
+    recordNumber: number,
+    problem: InvalidEvent,
+    raw: unknown,
+    rawFields?: Record<string, unknown>,
+  ): void;
+  /**
+   * A part of an Avro file that could not be read (cut short, corrupt): the records around it
+   * are still handed over. `recordNumber` is the number the first lost record would have had.
+   */
+  onDamage(recordNumber: number, damage: InputDamage): void;
   /** After each batch, awaited: the place for backpressure. `done`/`total` are bytes or records. */
   onBatchEnd(done: number, total: number): Promise<void>;
 }
@@ -26,23 +46,37 @@ export interface EventFileHandlers {
 export interface EventFileSummary {
   format: 'ndjson' | 'avro';
   records: number;
-  /** Set when an Avro file was cut short: what was read before is still handed over. */
-  failure?: string;
+  /** The parts of an Avro file that could not be read, in file order. */
+  damage: InputDamage[];
+}
+
+export interface EventFileOptions {
+  /** NDJSON: a longer line is handed to `onUndecodable` as `line_too_long`, and skipped. */
+  maxLineBytes?: number;
 }
 
 export async function readEventFile(
   path: string,
   handlers: EventFileHandlers,
+  options: EventFileOptions = {},
 ): Promise<EventFileSummary> {
   const format = await detectInputFormat(path);
   let records = 0;
   if (format.kind === 'ndjson') {
     const onLine = handlers.onLine?.bind(handlers);
-    for await (const batch of readLineBatches(path)) {
-      const { lines, firstLineNumber } = batch;
+    for await (const batch of readLineBatches(path, undefined, options.maxLineBytes)) {
+      const { lines, firstLineNumber, problems } = batch;
+      let nextProblem = 0;
       for (let i = 0; i < lines.length; i++) {
         const text = lines[i]!;
-        if (isBlank(text)) continue;
+        if (isBlank(text)) {
+          // A line that is not UTF-8 or is too long is '' among the lines, and comes here.
+          if (problems?.[nextProblem]?.lineNumber === firstLineNumber + i) {
+            records++;
+            rejectLine(handlers, problems[nextProblem++]!, options.maxLineBytes);
+          }
+          continue;
+        }
         records++;
         if (onLine?.(firstLineNumber + i, text)) continue;
         let value: unknown;
@@ -64,33 +98,69 @@ export async function readEventFile(
       }
       await handlers.onBatchEnd(batch.bytesRead, format.sizeBytes);
     }
-    return { format: 'ndjson', records };
+    return { format: 'ndjson', records, damage: [] };
   }
-  let failure: string | undefined;
+  const damage: InputDamage[] = [];
   for await (const batch of readAvroRecordBatches(path)) {
     const { records: values, firstRecordNumber } = batch;
     for (let i = 0; i < values.length; i++) {
       records++;
       handlers.onValue(firstRecordNumber + i, values[i], values[i]);
     }
-    if (batch.failure) {
-      failure = batch.failure;
-      handlers.onUndecodable(
-        firstRecordNumber + values.length,
-        { ok: false, reason: 'decode_failed', message: batch.failure },
-        null,
-      );
+    if (batch.damage) {
+      damage.push(batch.damage);
+      handlers.onDamage(firstRecordNumber + values.length, batch.damage);
     }
     await handlers.onBatchEnd(records, records);
   }
-  return failure === undefined ? { format: 'avro', records } : { format: 'avro', records, failure };
+  return { format: 'avro', records, damage };
 }
 
+/**
+ * Blank: nothing but ASCII space, tab and CR, the whitespace JSON allows around a value. A line
+ * of other whitespace (U+00A0, U+3000, U+2028, U+FEFF, VT, FF) is an invalid line, not a blank
+ * one: `String.trim` would have dropped it silently.
+ */
 function isBlank(text: string): boolean {
   if (text.length === 0) return true;
   // Fast exit for the common case: a line starting with '{'.
   if (text.charCodeAt(0) === 0x7b) return false;
-  return text.trim().length === 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0d) return false;
+  }
+  return true;
+}
+
+function rejectLine(
+  handlers: EventFileHandlers,
+  problem: LineProblem,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): void {
+  if (problem.code === 'invalid_utf8') {
+    const at = firstInvalidUtf8Offset(problem.raw);
+    handlers.onUndecodable(
+      problem.lineNumber,
+      {
+        ok: false,
+        reason: 'invalid_utf8',
+        message: `line is not UTF-8: byte 0x${problem.raw[at]!.toString(16).padStart(2, '0')} at byte ${at} of the line (write the file as UTF-8; the line's bytes are in raw_base64)`,
+      },
+      problem.raw,
+      { raw_base64: problem.raw.toString('base64') },
+    );
+    return;
+  }
+  handlers.onUndecodable(
+    problem.lineNumber,
+    {
+      ok: false,
+      reason: 'line_too_long',
+      message: `line is too long: ${problem.byteLength} bytes, over --max-line-bytes ${maxLineBytes} (split it into events, or raise --max-line-bytes; its first ${problem.raw.length} bytes are in head_base64)`,
+    },
+    null,
+    { bytes: problem.byteLength, head_base64: problem.raw.toString('base64') },
+  );
 }
 
 interface InputFormat {
@@ -111,13 +181,9 @@ async function detectInputFormat(path: string): Promise<InputFormat> {
     handle = await open(path, 'r');
     const head = Buffer.alloc(4);
     await handle.read(head, 0, 4, 0);
-    const isAvro = looksLikeAvroContainer(head);
-    if (path.endsWith('.avro') && !isAvro) {
-      throw new FeatureflowError(
-        'io_failed',
-        `--input ${path} ends in .avro but is not an Avro object container file (it does not start with "Obj\\x01")`,
-      );
-    }
+    // A .avro file without the magic is read as Avro all the same: its damaged header is then
+    // reported like any other damage, in the summary and the dead letters, with exit code 1.
+    const isAvro = looksLikeAvroContainer(head) || path.endsWith('.avro');
     return { kind: isAvro ? 'avro' : 'ndjson', sizeBytes: info.size };
   } catch (error) {
     if (error instanceof FeatureflowError) throw error;

@@ -42,7 +42,10 @@ export async function produceFile(options: ProduceFileOptions): Promise<ProduceS
 
   const reject = (recordNumber: number, problem: InvalidEvent, raw: unknown) => {
     summary.invalid++;
-    const bytes = Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? null));
+    // A line that is not UTF-8 comes as its bytes, sent as they are.
+    const bytes = Buffer.isBuffer(raw)
+      ? raw
+      : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? null));
     queued.push(
       options.producer.send(deadLetterTopicOf(topic), {
         key: null,
@@ -67,6 +70,9 @@ export async function produceFile(options: ProduceFileOptions): Promise<ProduceS
       );
     },
     onUndecodable: reject,
+    // A damaged part of an Avro file goes to the dead-letter topic with its reason.
+    onDamage: (recordNumber, damage) =>
+      reject(recordNumber, { ok: false, reason: damage.code, message: damage.message }, null),
     onBatchEnd: async (done, total) => {
       await Promise.all(queued.splice(0));
       options.onProgress?.(done, total);

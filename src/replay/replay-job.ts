@@ -9,8 +9,11 @@
 import { FeatureflowError } from '../core/errors.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
+import type { InputDamage } from '../io/avro-file-reader.ts';
 import { readEventFile } from '../io/event-file.ts';
 import { NdjsonWriter } from '../io/ndjson-writer.ts';
+import { refuseSameFiles } from '../io/same-file-check.ts';
+import { StagedOutputs } from '../io/staged-outputs.ts';
 import { EventLineScanner } from './event-line-scanner.ts';
 import { LateEventDetector } from './late-event-detector.ts';
 import { ThreadedWindows } from './threaded-windows.ts';
@@ -21,6 +24,8 @@ export interface ReplayOptions {
   outputPath: string;
   lateOutputPath?: string | undefined;
   deadLetterPath?: string | undefined;
+  /** NDJSON: a longer line is dead-lettered as `line_too_long` (default 16 MiB). */
+  maxLineBytes?: number | undefined;
   /** Called after each batch with bytes (NDJSON) or records (Avro) consumed so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -40,20 +45,58 @@ export interface ReplaySummary {
   elapsedMs: number;
   /** The first few invalid records, for the summary when there is no dead-letter file. */
   invalidSamples: InvalidSample[];
-  /** Set when an Avro file was cut short: what was read before is still processed. */
-  inputFailure?: string;
+  /**
+   * The parts of an Avro input that could not be read (cut short, corrupt), each also in the
+   * dead-letter file: what was whole is still processed, but the run has lost data.
+   */
+  damage: InputDamage[];
 }
 
 const INVALID_SAMPLES = 5;
 
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
+  await refuseSameFiles([
+    { flag: '--input', path: options.inputPath },
+    { flag: '--output', path: options.outputPath },
+    ...(options.lateOutputPath ? [{ flag: '--late-output', path: options.lateOutputPath }] : []),
+    ...(options.deadLetterPath ? [{ flag: '--dead-letter', path: options.deadLetterPath }] : []),
+  ]);
+  // Every output is written to a temporary file and renamed into place once the run succeeded.
+  const staged = new StagedOutputs();
+  try {
+    const paths = {
+      output: await staged.stage('--output', options.outputPath),
+      lateOutput: options.lateOutputPath
+        ? await staged.stage('--late-output', options.lateOutputPath)
+        : undefined,
+      deadLetter: options.deadLetterPath
+        ? await staged.stage('--dead-letter', options.deadLetterPath)
+        : undefined,
+    };
+    const summary = await replayInto(options, paths);
+    await staged.commit();
+    summary.elapsedMs = performance.now() - started;
+    return summary;
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}
+
+interface OutputPaths {
+  output: string;
+  lateOutput: string | undefined;
+  deadLetter: string | undefined;
+}
+
+async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<ReplaySummary> {
   const { config } = options;
   const { job } = config;
-  const windows = new ThreadedWindows(config, options.outputPath);
+  const windows = new ThreadedWindows(config, paths.output);
   const lateness = new LateEventDetector(config);
-  const lateOutput = options.lateOutputPath ? new NdjsonWriter(options.lateOutputPath) : undefined;
-  const deadLetters = options.deadLetterPath ? new NdjsonWriter(options.deadLetterPath) : undefined;
+  const lateOutput = paths.lateOutput ? new NdjsonWriter(paths.lateOutput) : undefined;
+  const deadLetters = paths.deadLetter ? new NdjsonWriter(paths.deadLetter) : undefined;
   const summary: ReplaySummary = {
     records: 0,
     valid: 0,
@@ -62,9 +105,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     windows: 0,
     elapsedMs: 0,
     invalidSamples: [],
+    damage: [],
   };
 
-  const rejectRecord = (line: number, problem: InvalidEvent, raw: unknown): void => {
+  const rejectRecord = (
+    line: number,
+    problem: InvalidEvent,
+    raw: unknown,
+    rawFields?: Record<string, unknown>,
+  ): void => {
     summary.invalid++;
     if (summary.invalidSamples.length < INVALID_SAMPLES) {
       summary.invalidSamples.push({ line, reason: problem.message });
@@ -74,7 +123,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       reason: problem.message,
       code: problem.reason,
       ...(problem.field === undefined ? {} : { field: problem.field }),
-      raw,
+      ...(rawFields ?? { raw }),
     });
   };
 
@@ -89,7 +138,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     summary.valid++;
     if (lateness.isLate(time)) {
       summary.late++;
-      lateOutput?.writeObject(event);
+      if (lateOutput) writeLate(lateOutput, event, raw);
     }
     windows.add(event, time);
   };
@@ -118,17 +167,31 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
 
   let finished = false;
   try {
-    const input = await readEventFile(options.inputPath, {
-      onLine: acceptLine,
-      onValue: acceptValue,
-      onUndecodable: rejectRecord,
-      onBatchEnd: async (done, total) => {
-        await flushOutputs();
-        options.onProgress?.(done, total);
+    const input = await readEventFile(
+      options.inputPath,
+      {
+        onLine: acceptLine,
+        onValue: acceptValue,
+        onUndecodable: rejectRecord,
+        onDamage: (line, damage) => {
+          deadLetters?.writeObject({
+            line,
+            reason: damage.message,
+            code: damage.code,
+            offset: damage.offset,
+            lost_bytes: damage.lostBytes,
+            ...(damage.lostRecords === undefined ? {} : { lost_records: damage.lostRecords }),
+          });
+        },
+        onBatchEnd: async (done, total) => {
+          await flushOutputs();
+          options.onProgress?.(done, total);
+        },
       },
-    });
+      options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },
+    );
     summary.records = input.records;
-    if (input.failure) summary.inputFailure = input.failure;
+    summary.damage = input.damage;
     const fired = await windows.finish();
     finished = true;
     summary.windows = fired.windows;
@@ -142,6 +205,19 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     if (!finished) await windows.stop();
     await Promise.all([lateOutput?.close(), deadLetters?.close()]);
   }
-  summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+/**
+ * The late output holds the event as JSON. An event with an extra field nested some 10,000
+ * deep parses (JSON.parse has no depth limit) but is too deep for JSON.stringify's recursion:
+ * then the line as read, which is that event's JSON already, is written instead.
+ */
+function writeLate(lateOutput: NdjsonWriter, event: object, raw: unknown): void {
+  try {
+    lateOutput.writeObject(event);
+  } catch (error) {
+    if (!(error instanceof RangeError) || typeof raw !== 'string') throw error;
+    lateOutput.writeLine(raw);
+  }
 }

@@ -179,6 +179,16 @@ describe('featureflow replay errors', () => {
     [['--job', 'nope'], 2, "--job must be one of transactions, clickstream: got 'nope'"],
     [['--job', 'transactions', '--window', '300'], 2, "--window is not a duration: '300'"],
     [['--job', 'transactions', '--slide', '0s'], 2, 'window configuration is unusable'],
+    [
+      ['--job', 'transactions', '--window', '7m', '--slide', '2m'],
+      2,
+      'window configuration is unusable: window 420000 ms, slide 120000 ms (the window must be a positive whole multiple of the slide, as Flink HOP windows require (e.g. --window 6m --slide 2m))',
+    ],
+    [
+      ['--job', 'transactions', '--window', '1m', '--slide', '5m'],
+      2,
+      'window configuration is unusable: window 60000 ms, slide 300000 ms (the window must be a positive whole multiple of the slide',
+    ],
   ])('refuses %j', async (flags, code, message) => {
     const result = await runCli([
       'replay',

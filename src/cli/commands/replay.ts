@@ -1,6 +1,9 @@
 /** `featureflow replay`: docs/windows.md over a file (see src/replay/replay-job.ts). */
 import type { Command } from 'commander';
+import { FeatureflowError } from '../../core/errors.ts';
 import { resolveFeatureJobConfig } from '../../core/models/config.ts';
+import type { InputDamage } from '../../io/avro-file-reader.ts';
+import { DEFAULT_MAX_LINE_BYTES } from '../../io/line-reader.ts';
 import { runReplay } from '../../replay/replay-job.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
@@ -15,6 +18,7 @@ interface ReplayFlags {
   maxOutOfOrderness?: string;
   lateOutput?: string;
   deadLetter?: string;
+  maxLineBytes: number;
 }
 
 export function register(program: Command): void {
@@ -30,14 +34,39 @@ export function register(program: Command): void {
       'events: NDJSON (one per line) or an Avro object container file',
     )
     .requiredOption('--output <file>', 'feature rows, one NDJSON line per fired window')
-    .option('--window <duration>', "window size (default: the job's, e.g. 5m)")
+    .option(
+      '--window <duration>',
+      "window size, a whole multiple of the slide as in Flink (default: the job's, e.g. 5m)",
+    )
     .option('--slide <duration>', "window slide (default: the job's, e.g. 1m)")
     .option(
       '--max-out-of-orderness <duration>',
       "watermark delay behind the largest event time (default: the job's, e.g. 5s)",
     )
     .option('--late-output <file>', 'late events (NDJSON)')
-    .option('--dead-letter <file>', 'invalid records (NDJSON: line, reason, code, raw)')
+    .option(
+      '--dead-letter <file>',
+      'invalid records (NDJSON: line, reason, code, raw; raw_base64 for a line that is not UTF-8)',
+    )
+    .option(
+      '--max-line-bytes <bytes>',
+      'NDJSON: a longer line is dead-lettered as line_too_long and skipped',
+      parseMaxLineBytes,
+      DEFAULT_MAX_LINE_BYTES,
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Outputs are written to temporary files and renamed into place when the run succeeds;',
+        'a failed run leaves existing files as they were. No output may be the input or another',
+        'output (links included).',
+        '',
+        'Exit codes: 0 done (invalid records are in the dead letters and the summary);',
+        '1 failed, or part of an Avro input could not be read (cut short or corrupt: what was whole',
+        'is written, what was lost is in the summary and the dead letters); 2 unusable flags.',
+      ].join('\n'),
+    )
     .action(async (flags: ReplayFlags) => {
       const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
       const progress = createProgress('replay', 'bytes');
@@ -47,6 +76,7 @@ export function register(program: Command): void {
         outputPath: flags.output,
         lateOutputPath: flags.lateOutput,
         deadLetterPath: flags.deadLetter,
+        maxLineBytes: flags.maxLineBytes,
         onProgress: (done, total) => progress.update(done, total),
       }).finally(() => progress.stop());
 
@@ -71,7 +101,43 @@ export function register(program: Command): void {
           );
         }
       }
-      if (summary.inputFailure) lines.push(`  warning: ${summary.inputFailure}`);
+      if (summary.damage.length > 0) {
+        lines.push(`  ${describeDamage(summary.damage)}`);
+        for (const damage of summary.damage.slice(0, DAMAGE_SAMPLES)) {
+          lines.push(`  ${damage.message}`);
+        }
+        if (summary.damage.length > DAMAGE_SAMPLES) {
+          lines.push(`  ... and ${summary.damage.length - DAMAGE_SAMPLES} more damaged parts`);
+        }
+        // What was whole is written, but the run lost input: a script must not take it for done.
+        process.exitCode = 1;
+      }
       process.stderr.write(`${lines.join('\n')}\n`);
     });
+}
+
+const DAMAGE_SAMPLES = 5;
+
+function describeDamage(damage: readonly InputDamage[]): string {
+  const bytes = damage.reduce((sum, part) => sum + part.lostBytes, 0);
+  const counted = damage.filter((part) => part.lostRecords !== undefined);
+  const records = counted.reduce((sum, part) => sum + part.lostRecords!, 0);
+  const recordsText =
+    counted.length === damage.length
+      ? `, ${formatCount(records)} records`
+      : counted.length > 0
+        ? `, at least ${formatCount(records)} records`
+        : '';
+  return `input damaged: ${formatCount(damage.length)} part${damage.length === 1 ? '' : 's'} could not be read, ${formatCount(bytes)} bytes${recordsText} lost (the rows hold only what was whole; exit code 1)`;
+}
+
+function parseMaxLineBytes(value: string): number {
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `--max-line-bytes is not a positive whole number of bytes: '${value}' (e.g. ${DEFAULT_MAX_LINE_BYTES} for 16 MiB)`,
+    );
+  }
+  return bytes;
 }

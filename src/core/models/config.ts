@@ -36,6 +36,13 @@ const jobConfigSchema = z
     maxOutOfOrdernessMs: z.number().int().nonnegative(),
     idleTimeoutMs: z.number().int().positive(),
   })
+  // Flink's HOP window refuses a size that is not a whole multiple of the slide (it cannot
+  // cut such windows into panes); refusing it here keeps every runtime to what Flink runs.
+  // A slide longer than the window would also leave gaps no window covers.
+  .refine((c) => c.windowSizeMs % c.slideMs === 0, {
+    message:
+      'the window must be a positive whole multiple of the slide, as Flink HOP windows require (e.g. --window 6m --slide 2m)',
+  })
   .refine((c) => c.windowSizeMs / c.slideMs <= 10_000, {
     message: 'window / slide is over 10000 (every event would join more than 10000 windows)',
   });
