@@ -17,10 +17,11 @@ import { WireFormatError } from './codec/wire-reader.ts';
 import { byteLengthsOf, MAX_ROW_ERROR_CHARS } from './invoke-limits.ts';
 import type { ResultSink, WindowFunction } from './window-function.ts';
 
-/** How often (in windows) the runner looks at the clock (deadline, cancellation, time to
- * yield): often enough to stop within a millisecond or so, rarely enough that the clock read
- * costs nothing per window. */
-const CLOCK_CHECK_EVERY = 32;
+/** The most windows between two looks at the clock (deadline, cancellation, time to yield):
+ * rarely enough that the clock read costs nothing per window of a fast function. A slow
+ * function gets looked at more often, about every CLOCK_CHECK_MS of its work. */
+const CLOCK_CHECK_MAX_WINDOWS = 32;
+const CLOCK_CHECK_MS = 1;
 
 /** Longest run of computing before the event loop gets a turn (health answers within it). */
 const YIELD_AFTER_MS = 10;
@@ -119,11 +120,25 @@ function* slicedRun(
   // makes every closure creation a defineProperty call.
   let offset = 0;
   let sliceStarted = performance.now();
+  let checkedAt = sliceStarted;
+  let checkedRow = 0;
+  let nextCheck = 1;
   for (let row = 0; row < rows; row++) {
-    if (row % CLOCK_CHECK_EVERY === 0 && row > 0) {
-      if (performance.now() - sliceStarted > YIELD_AFTER_MS) {
+    if (row === nextCheck) {
+      const now = performance.now();
+      const msPerWindow = (now - checkedAt) / (row - checkedRow);
+      nextCheck =
+        row +
+        Math.max(
+          1,
+          Math.min(CLOCK_CHECK_MAX_WINDOWS, Math.floor(CLOCK_CHECK_MS / (msPerWindow || 1e-9))),
+        );
+      checkedRow = row;
+      checkedAt = now;
+      if (now - sliceStarted > YIELD_AFTER_MS) {
         yield;
         sliceStarted = performance.now();
+        checkedAt = sliceStarted;
       }
       if (control.cancelled()) return { status: 'cancelled', windowsDone: row };
       if (Date.now() > control.deadlineMs) return { status: 'deadline_exceeded', windowsDone: row };
