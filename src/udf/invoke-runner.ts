@@ -140,8 +140,9 @@ function* slicedRun(
         sliceStarted = performance.now();
         checkedAt = sliceStarted;
       }
-      if (control.cancelled()) return { status: 'cancelled', windowsDone: row };
+      // The deadline first: a client whose deadline passed also cancels the call.
       if (Date.now() > control.deadlineMs) return { status: 'deadline_exceeded', windowsDone: row };
+      if (control.cancelled()) return { status: 'cancelled', windowsDone: row };
     }
     const count = batch.eventCounts[row]!;
     const first = offset;
@@ -178,8 +179,8 @@ function* slicedRun(
       errors.push(rowError(name, row, entityId, windowStart, windowEnd, describeError(error)));
     }
   }
-  if (control.cancelled()) return { status: 'cancelled', windowsDone: rows };
   if (Date.now() > control.deadlineMs) return { status: 'deadline_exceeded', windowsDone: rows };
+  if (control.cancelled()) return { status: 'cancelled', windowsDone: rows };
   return {
     status: 'ok',
     response: { rowCount: rows, resultColumns: sinks.map(finishSink), errors },
