@@ -48,6 +48,11 @@ export function createInvokeHandler(registry: FunctionRegistry, admission: Invok
     }
     let reserved = 0;
     const run = async () => {
+      const full = admission.precheck(call.request.length);
+      if (full !== undefined) {
+        fail('refused', status.RESOURCE_EXHAUSTED, full);
+        return;
+      }
       let batch: InvokeRequestBatch;
       try {
         batch = decodeInvokeRequest(call.request);

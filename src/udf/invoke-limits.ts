@@ -82,6 +82,14 @@ export class InvokeAdmission {
     this.calls--;
   }
 
+  /** Why a call of `requestBytes` cannot fit whatever its response, or undefined: lets a
+   * crowd of calls be refused before each is decoded. */
+  precheck(requestBytes: number): string | undefined {
+    const max = this.limits.maxBytesInFlight;
+    if (this.bytes + requestBytes <= max) return undefined;
+    return `the UDF server is busy: ${this.bytes} bytes in flight and this call's request of ${requestBytes} would pass --max-bytes-in-flight ${max} (retry with backoff, or raise the limit)`;
+  }
+
   /**
    * Holds `bytes` (request plus estimated response) for an admitted call: undefined when
    * granted (call `release` with the same bytes), else why not.
