@@ -66,7 +66,7 @@ interface Load {
 }
 
 /** Ordinary windows (5 to 6 events each) until a request is about 3.6 MB. */
-const crowdRequest = encode(generateWindows('transaction_features', 30_000, 17, 11));
+const crowdRequest = encode(generateWindows('transaction_features', 27_000, 17, 11));
 const loads: Load[] = [
   {
     name: 'shared-100k-id',
