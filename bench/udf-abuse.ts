@@ -2,9 +2,11 @@
  * The UDF service under abusive loads, with its limits off and with the defaults, in the same
  * run: a real `featureflow udf-server` per setting, each load sent by this process, health asked
  * every 100 ms by a separate process. Per load: the server's peak RSS, calls served and refused
- * (and failed otherwise), the slowest health answer; per setting: RSS idle before and 5 s after.
+ * (and failed otherwise), the slowest health answer, and the server's longest event-loop block
+ * (its own /metrics: what the server makes health wait for, apart from CPU it does not get on a
+ * busy machine); per setting: RSS idle before and 5 s after.
  *
- *   npx tsx bench/udf-abuse.ts [--scale 1]
+ *   npx tsx bench/udf-abuse.ts [--scale 1] [--only 'limits off'|defaults]
  *
  * Loads (the issue's, the second made smaller so that the limits-off run stays within a shared
  * machine's memory; --scale multiplies the window counts and calls):
@@ -14,6 +16,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createUdfClient } from '../src/udf/client.ts';
@@ -27,7 +30,9 @@ import {
 import { generateWindows } from '../test/support/udf-windows.ts';
 import { machineLine } from './support/measure.ts';
 
-const { values: flags } = parseArgs({ options: { scale: { type: 'string', default: '1' } } });
+const { values: flags } = parseArgs({
+  options: { scale: { type: 'string', default: '1' }, only: { type: 'string' } },
+});
 const scale = Number(flags.scale);
 
 const PROBER = fileURLToPath(new URL('./support/health-prober.ts', import.meta.url));
@@ -102,10 +107,18 @@ function startProber(address: string): { child: ChildProcess; result: Promise<st
   return { child, result };
 }
 
+/** The server's longest event-loop delay since the previous scrape (prom-client resets it). */
+async function longestBlockMs(server: UdfServerProcess): Promise<number> {
+  if (!alive(server)) return Number.NaN;
+  const text = await (await fetch(server.metricsUrl!)).text();
+  return Number(/^featureflow_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]) * 1000;
+}
+
 interface LoadResult {
   setting: string;
   load: string;
   peakRss: number;
+  longestBlockMs: number;
   served: number;
   refused: number;
   failed: string;
@@ -125,6 +138,7 @@ async function runLoad(setting: string, server: UdfServerProcess, load: Load) {
   }, 50);
   const prober = startProber(server.address);
   await new Promise((resolve) => setTimeout(resolve, 500));
+  await longestBlockMs(server);
   const client = createUdfClient({ address: server.address, maxResponseBytes: 2 ** 31 - 1 });
   const started = performance.now();
   const outcomes = await Promise.all(
@@ -149,6 +163,7 @@ async function runLoad(setting: string, server: UdfServerProcess, load: Load) {
     setting,
     load: load.name,
     peakRss: peak,
+    longestBlockMs: await longestBlockMs(server),
     served: outcomes.filter((o) => o === 'served').length,
     refused: outcomes.filter((o) => o === 'refused').length,
     failed: failed.length === 0 ? '0' : `${failed.length} (${[...new Set(failed)].join(', ')})`,
@@ -165,6 +180,7 @@ for (const [setting, args] of [
   ['limits off', LIMITS_OFF],
   ['defaults', []],
 ] as const) {
+  if (flags.only !== undefined && flags.only !== setting) continue;
   let server = await startUdfServerProcess(args);
   const before = memoryOf(server.child.pid!).rss;
   for (const load of loads) {
@@ -182,13 +198,15 @@ for (const [setting, args] of [
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / MIB)} MB`;
-console.log(`\nUDF service under abuse (${machineLine()}), scale ${scale}`);
 console.log(
-  '| setting | load | peak RSS | served | refused | failed | slowest health | seconds |\n|---|---|---|---|---|---|---|---|',
+  `\nUDF service under abuse (${machineLine()}, load average ${loadavg()[0]!.toFixed(1)}), scale ${scale}`,
+);
+console.log(
+  '| setting | load | peak RSS | served | refused | failed | slowest health | longest event-loop block | seconds |\n|---|---|---|---|---|---|---|---|---|',
 );
 for (const r of results) {
   console.log(
-    `| ${r.setting} | ${r.load} | ${mb(r.peakRss)} | ${r.served} | ${r.refused} | ${r.failed} | ${Math.round(r.slowestHealthMs)} ms | ${r.seconds.toFixed(1)} |`,
+    `| ${r.setting} | ${r.load} | ${mb(r.peakRss)} | ${r.served} | ${r.refused} | ${r.failed} | ${Math.round(r.slowestHealthMs)} ms | ${Math.round(r.longestBlockMs)} ms | ${r.seconds.toFixed(1)} |`,
   );
 }
 console.log('\n| setting | idle RSS before | idle RSS 5 s after the loads |\n|---|---|---|');

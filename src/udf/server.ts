@@ -68,6 +68,9 @@ const SERVER_VERSION = (
   }
 ).version;
 
+/** Streams per connection beyond the concurrent call limit (health, Watch, Describe). */
+const STREAM_HEADROOM = 8;
+
 export async function createUdfServer(options: UdfServerOptions): Promise<UdfServer> {
   scheduleGcForThroughput();
   const registry = new FunctionRegistry(options.functions ?? featureFunctions());
@@ -84,6 +87,12 @@ export async function createUdfServer(options: UdfServerOptions): Promise<UdfSer
     'grpc.max_send_message_length': Number.isFinite(limits.maxResponseBytes)
       ? Math.min(limits.maxResponseBytes + 1024, 2 ** 31 - 1)
       : -1,
+    // grpc-js reads a whole request into memory before the handler can refuse it: past this
+    // many streams a connection's further calls wait in the client instead of in our memory.
+    // The headroom is for health checks, Watch streams and Describe.
+    ...(Number.isFinite(limits.maxConcurrentCalls)
+      ? { 'grpc.max_concurrent_streams': limits.maxConcurrentCalls + STREAM_HEADROOM }
+      : {}),
   });
   const describe: DescribeResult = {
     protocol: PROTOCOL,
