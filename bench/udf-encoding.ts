@@ -33,7 +33,7 @@ import type { Column } from '../src/udf/codec/columns.ts';
 import { decodeInvokeRequest, encodeInvokeRequest } from '../src/udf/codec/invoke-request.ts';
 import { decodeInvokeResponse, encodeInvokeResponse } from '../src/udf/codec/invoke-response.ts';
 import { featureFunctions } from '../src/udf/feature-functions.ts';
-import { runInvokeBatch } from '../src/udf/invoke-runner.ts';
+import { runInvokeBatchNow } from '../src/udf/invoke-runner.ts';
 import { UDF_PROTO_FILE, UDF_PROTO_LOADER_OPTIONS } from '../src/udf/proto-files.ts';
 import { fromInvokeResponse, toInvokeRequest, type WindowInput } from '../src/udf/window-batch.ts';
 import type { EventBinding, WindowFunction } from '../src/udf/window-function.ts';
@@ -216,7 +216,7 @@ const columnarRequestBytes = encodeInvokeRequest(
   toInvokeRequest('transaction_features', eventFields, windows),
 );
 const okControl = { deadlineMs: Number.POSITIVE_INFINITY, cancelled: () => false };
-const columnarOutcome = runInvokeBatch(fn, decodeInvokeRequest(columnarRequestBytes), okControl);
+const columnarOutcome = runInvokeBatchNow(fn, decodeInvokeRequest(columnarRequestBytes), okControl);
 if (columnarOutcome.status !== 'ok') throw new Error('columnar run failed');
 const columnarResponseBytes = encodeInvokeResponse(columnarOutcome.response);
 interface PbStrings {
@@ -289,7 +289,7 @@ function columnarWith(name: string, fnVariant: WindowFunction): Candidate {
     requestBytes: columnarRequestBytes.length,
     responseBytes: columnarResponseBytes.length,
     server: () => {
-      const outcome = runInvokeBatch(
+      const outcome = runInvokeBatchNow(
         fnVariant,
         decodeInvokeRequest(columnarRequestBytes),
         okControl,

@@ -37,6 +37,13 @@ CREATE TEMPORARY TABLE txn_events (
   'format' = 'avro'
 );
 
+-- Valid transactions only: the transactions job's rule |amount| <= 1E15 (a larger or non-finite
+-- amount is invalid, reason out_of_range, in replay, the consumer and the UDF service too; it
+-- would overflow window sums). Every query below reads this view, never txn_events.
+CREATE TEMPORARY VIEW valid_txn_events AS
+SELECT * FROM txn_events
+WHERE ABS(amount) <= 1E15;
+
 -- One row per fired window and card, in the column order of schemas/transaction_features.avsc.
 CREATE TEMPORARY TABLE transaction_features (
   entity_id STRING NOT NULL,
@@ -79,6 +86,6 @@ SELECT
   CAST(SUM(CASE WHEN amount >= 1000.0 THEN 1 ELSE 0 END) AS BIGINT) AS high_amount_count,
   LEAST(1.0, CAST(COUNT(*) AS DOUBLE) / (5 * 2.0)) AS velocity_score
 FROM TABLE(
-  HOP(TABLE txn_events, DESCRIPTOR(event_time), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)
+  HOP(TABLE valid_txn_events, DESCRIPTOR(event_time), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)
 )
 GROUP BY card_id, window_start, window_end;

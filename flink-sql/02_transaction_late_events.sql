@@ -36,6 +36,13 @@ CREATE TEMPORARY TABLE txn_events (
   'format' = 'avro'
 );
 
+-- Valid transactions only: the transactions job's rule |amount| <= 1E15 (a larger or non-finite
+-- amount is invalid, reason out_of_range, in replay, the consumer and the UDF service too; it
+-- would overflow window sums). Every query below reads this view, never txn_events.
+CREATE TEMPORARY VIEW valid_txn_events AS
+SELECT * FROM txn_events
+WHERE ABS(amount) <= 1E15;
+
 -- The late topic carries the events unchanged, keyed by card like the events topic.
 CREATE TEMPORARY TABLE txn_events_late (
   transaction_id STRING NOT NULL,
@@ -63,7 +70,7 @@ CREATE TEMPORARY TABLE txn_events_late (
 INSERT INTO txn_events_late
 SELECT transaction_id, card_id, user_id, merchant_id, merchant_category, amount, currency,
   country, channel, `timestamp`
-FROM txn_events
+FROM valid_txn_events
 WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
   AND CURRENT_WATERMARK(event_time)
     >= last_window_fire_time(event_time, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE);

@@ -53,6 +53,13 @@ CREATE TEMPORARY TABLE txn_events (
   'format' = 'avro'
 );
 
+-- Valid transactions only: the transactions job's rule |amount| <= 1E15 (a larger or non-finite
+-- amount is invalid, reason out_of_range, in replay, the consumer and the UDF service too; it
+-- would overflow window sums). Every query below reads this view, never txn_events.
+CREATE TEMPORARY VIEW valid_txn_events AS
+SELECT * FROM txn_events
+WHERE ABS(amount) <= 1E15;
+
 -- One row per fired window and card, in the column order of schemas/transaction_features.avsc,
 -- keyed by card id, written in Kafka transactions committed on checkpoints (exactly-once; the
 -- transaction timeout stays under the broker's default transaction.max.timeout.ms of 15 min).
@@ -137,7 +144,7 @@ FROM (
       ARRAY_AGG(ROW(amount, merchant_id, country, `timestamp`))
     ) AS f
   FROM TABLE(
-    HOP(TABLE txn_events, DESCRIPTOR(event_time), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)
+    HOP(TABLE valid_txn_events, DESCRIPTOR(event_time), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)
   )
   GROUP BY card_id, window_start, window_end
 );
@@ -148,7 +155,7 @@ FROM (
 INSERT INTO txn_events_late
 SELECT transaction_id, card_id, user_id, merchant_id, merchant_category, amount, currency,
   country, channel, `timestamp`
-FROM txn_events
+FROM valid_txn_events
 WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
   AND CURRENT_WATERMARK(event_time)
     >= last_window_fire_time(event_time, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE);

@@ -92,18 +92,23 @@ export function collectProcessMetrics(): void {
 export interface MetricsServerOptions {
   /** 0 picks a free port (tests); the chosen one is on the returned server. */
   port: number;
+  /** The interface to listen on; default loopback only (give 0.0.0.0 to be scraped from other hosts). */
   host?: string;
 }
 
 export interface MetricsServer {
   readonly port: number;
+  /** The interface address bound, e.g. 127.0.0.1 or 0.0.0.0. */
+  readonly address: string;
   readonly url: string;
   close(): Promise<void>;
 }
 
 /** Serves GET /metrics (Prometheus text format) from METRICS_REGISTRY; everything else is 404. */
 export async function serveMetrics(options: MetricsServerOptions): Promise<MetricsServer> {
-  const host = options.host ?? '0.0.0.0';
+  // Loopback unless told otherwise: metrics show the job's volumes and names to anyone who can
+  // reach the port.
+  const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response
@@ -131,10 +136,13 @@ export async function serveMetrics(options: MetricsServerOptions): Promise<Metri
     );
     server.listen(options.port, host, resolve);
   });
-  const port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  const port = bound.port;
   return {
     port,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/metrics`,
+    address: bound.address,
+    // The address really bound, as logs should say it (a wildcard stays a wildcard).
+    url: `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${port}/metrics`,
     close: () =>
       new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),

@@ -61,6 +61,20 @@ export function jobSql(job: JobDefinition, window: JobSqlWindow): string {
   const eventNames = job.eventSchema.fields.map((field) => quoteIdentifier(field.name));
   const featureNames = job.featureSchema.fields.map((field) => quoteIdentifier(field.name));
   const reads = job.windowEventFields.map((field) => quoteIdentifier(field.name));
+  // Bounds the schema cannot say (maxAbs): checked in SQL too, so Flink drops what every other
+  // runtime dead-letters. Every query reads the view of valid events then.
+  const bounds = job.fieldRules.filter((r) => r.constraint?.maxAbs !== undefined);
+  const validEvents = bounds.length > 0 ? `valid_${names.eventsTable}` : names.eventsTable;
+  const validView =
+    bounds.length === 0
+      ? ''
+      : `-- Valid events only: the job's bounds (${bounds.map((r) => r.name).join(', ')}); a value past one is invalid
+-- (out of range) in replay, the consumer and the UDF service too. Every query below reads this view.
+CREATE TEMPORARY VIEW ${validEvents} AS
+SELECT * FROM ${names.eventsTable}
+WHERE ${bounds.map((r) => `ABS(${quoteIdentifier(r.name)}) <= ${r.constraint!.maxAbs!.toExponential().replace('e+', 'E')}`).join('\n  AND ')};
+
+`;
   const placeholders = jobTopicPlaceholders(job);
 
   return `-- ${job.doc}
@@ -101,7 +115,7 @@ ${[...eventColumns, `event_time AS TO_TIMESTAMP_LTZ(${time}, 3)`, `WATERMARK FOR
   'format' = 'avro'
 );
 
--- One row per fired window and ${job.entityType}, in the column order of the feature schema, keyed by
+${validView}-- One row per fired window and ${job.entityType}, in the column order of the feature schema, keyed by
 -- entity id, written in Kafka transactions committed on checkpoints (exactly-once).
 CREATE TEMPORARY TABLE ${names.featuresTable} (
 ${featureColumns.map((line) => `  ${line}`).join(',\n')}
@@ -150,7 +164,7 @@ FROM (
       ARRAY_AGG(ROW(${reads.join(', ')}))
     ) AS f
   FROM TABLE(
-    HOP(TABLE ${names.eventsTable}, DESCRIPTOR(event_time), ${slide}, ${size})
+    HOP(TABLE ${validEvents}, DESCRIPTOR(event_time), ${slide}, ${size})
   )
   GROUP BY ${entity}, window_start, window_end
 );
@@ -159,7 +173,7 @@ FROM (
 -- test the window operator applies before dropping it. Same slide and size as the HOP above.
 INSERT INTO ${names.lateTable}
 ${wrapped('SELECT ', eventNames)}
-FROM ${names.eventsTable}
+FROM ${validEvents}
 WHERE CURRENT_WATERMARK(event_time) IS NOT NULL
   AND CURRENT_WATERMARK(event_time)
     >= last_window_fire_time(event_time, ${slide}, ${size});

@@ -19,6 +19,14 @@ export interface TransactionEvent {
   timestamp: number;
 }
 
+/**
+ * The largest amount magnitude a valid transaction has. Far above any real payment, and far
+ * enough below Number.MAX_VALUE that no sum, mean or deviation over a window can overflow to
+ * Infinity: every runtime (replay, the consumer, the UDF service, the pure-SQL Flink jobs) then
+ * computes the same finite features, and a larger amount is invalid (`out_of_range`) everywhere.
+ */
+export const MAX_ABS_AMOUNT = 1e15;
+
 const MS_PER_MINUTE = 60_000;
 /** The default thresholds (docs/features.md): high amount 1000.0, velocity 2.0 per minute. */
 const TRANSACTION_FEATURES = new TransactionFeatureComputer();
@@ -44,6 +52,11 @@ export const transactions = defineJob<TransactionEvent>({
   ],
   rules: {
     currency: { length: 3, reason: 'bad_currency', hint: 'ISO 4217, e.g. "EUR"' },
+    amount: {
+      maxAbs: MAX_ABS_AMOUNT,
+      reason: 'out_of_range',
+      hint: 'a payment amount; larger ones would overflow window sums',
+    },
   },
   topics: { events: 'txn.events', features: 'features.transactions' },
   functionName: 'transaction_features',

@@ -7,6 +7,7 @@
 import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { builtInJobRegistry } from '../core/jobs/load-definitions.ts';
+import { checkField } from '../core/models/event-validation.ts';
 import { defineWindowFunction, type WindowFunction } from './window-function.ts';
 
 export function featureFunctions(jobs: JobRegistry = builtInJobRegistry()): WindowFunction[] {
@@ -21,8 +22,24 @@ export function windowFunctionOf(job: JobDefinition): WindowFunction {
     eventSchema: job.eventSchema,
     eventSchemaSource: job.eventSchemaSource,
     eventFields: job.windowEventFields.map((field) => field.name),
+    eventRules: jobRulesOf(job),
     resultSchema: job.featureSchema,
     resultSchemaSource: job.featureSchemaSource,
     compute: (events, window) => job.computeFeatures(events, window),
   });
+}
+
+/** The job's own rules (beyond the schema's) of the fields the function reads, as the
+ * validator states them: an event the validator dead-letters fails its window here too. */
+function jobRulesOf(job: JobDefinition): Record<string, (value: unknown) => string | undefined> {
+  const reads = new Set(job.windowEventFields.map((field) => field.name));
+  const rules: Record<string, (value: unknown) => string | undefined> = {};
+  for (const rule of job.fieldRules) {
+    if (rule.constraint === undefined || !reads.has(rule.name)) continue;
+    rules[rule.name] = (value) => {
+      const problem = checkField(rule, value);
+      return problem && `${problem.message} (invalid: ${problem.reason})`;
+    };
+  }
+  return rules;
 }

@@ -1,7 +1,9 @@
 /**
- * The gRPC handler of `Invoke`: bytes -> decode -> runInvokeBatch -> encode -> bytes, with the
- * call's deadline and cancellation passed down, metrics recorded, and every failure turned
- * into a gRPC status (nothing thrown reaches grpc-js, so nothing can crash the server).
+ * The gRPC handler of `Invoke`: bytes -> admit -> decode -> bound the response -> runInvokeBatch
+ * -> encode -> bytes, with the call's deadline and cancellation passed down, metrics recorded,
+ * and every failure turned into a gRPC status (nothing thrown reaches grpc-js, so nothing can
+ * crash the server). A call the limits do not allow is refused with RESOURCE_EXHAUSTED before
+ * any window is computed.
  */
 import { type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 import { describeError } from '../core/errors.ts';
@@ -10,75 +12,149 @@ import { decodeInvokeRequest, type InvokeRequestBatch } from './codec/invoke-req
 import { encodeInvokeResponse } from './codec/invoke-response.ts';
 import { WireFormatError } from './codec/wire-reader.ts';
 import type { FunctionRegistry } from './function-registry.ts';
+import { byteLengthsOf, estimateResponseBytes, type InvokeAdmission } from './invoke-limits.ts';
 import { runInvokeBatch } from './invoke-runner.ts';
 
 /** UDF_CALLS counts windows (one Flink function call each), by outcome. */
-type CallStatus = 'ok' | 'error' | 'invalid' | 'deadline_exceeded' | 'cancelled';
+type CallStatus = 'ok' | 'error' | 'invalid' | 'deadline_exceeded' | 'cancelled' | 'refused';
 
-export function createInvokeHandler(registry: FunctionRegistry) {
+/** Longest status detail sent back: details may quote the request, which is unbounded. */
+const MAX_DETAILS_CHARS = 512;
+/** Characters of an unknown function's name quoted back. */
+const NAME_QUOTE_CHARS = 64;
+
+export function createInvokeHandler(registry: FunctionRegistry, admission: InvokeAdmission) {
+  const limits = admission.limits;
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     const started = performance.now();
     let functionLabel = 'unknown';
     let rows = 0;
+    let answered = false;
     const finish = (outcome: CallStatus, count = rows) => {
       if (count > 0) UDF_CALLS.inc({ function: functionLabel, status: outcome }, count);
       UDF_BATCH_ROWS.observe(rows);
       UDF_LATENCY.observe((performance.now() - started) / 1000);
     };
-    try {
+    const fail = (outcome: CallStatus, code: status, details: string) => {
+      finish(outcome);
+      answered = true;
+      callback({ code, details: bounded(details, MAX_DETAILS_CHARS) });
+    };
+
+    const refusal = admission.enter();
+    if (refusal !== undefined) {
+      fail('refused', status.RESOURCE_EXHAUSTED, refusal);
+      return;
+    }
+    let reserved = 0;
+    const run = async () => {
+      const full = admission.precheck(call.request.length);
+      if (full !== undefined) {
+        fail('refused', status.RESOURCE_EXHAUSTED, full);
+        return;
+      }
       let batch: InvokeRequestBatch;
       try {
         batch = decodeInvokeRequest(call.request);
       } catch (error) {
-        finish('invalid');
-        callback({
-          code: status.INVALID_ARGUMENT,
-          details: `the Invoke request is not a featureflow.udf.v1.InvokeRequest: ${describeError(error)} (client and server protocols differ?)`,
-        });
+        fail(
+          'invalid',
+          status.INVALID_ARGUMENT,
+          `the Invoke request is not a featureflow.udf.v1.InvokeRequest: ${describeError(error)} (client and server protocols differ?)`,
+        );
         return;
       }
       rows = batch.eventCounts.length;
       const fn = registry.get(batch.functionName);
       if (fn === undefined) {
-        finish('invalid');
-        callback({
-          code: status.NOT_FOUND,
-          details: `unknown function '${batch.functionName}' (this server offers ${registry.names.join(', ')}; see Describe or 'featureflow functions')`,
-        });
+        fail(
+          'invalid',
+          status.NOT_FOUND,
+          `unknown function '${bounded(batch.functionName, NAME_QUOTE_CHARS)}' (this server offers ${registry.names.join(', ')}; see Describe or 'featureflow functions')`,
+        );
         return;
       }
       functionLabel = fn.descriptor.name;
+      const entityIdBytes = byteLengthsOf(batch.entityIds.dictionary);
+      const responseBytes = estimateResponseBytes(
+        fn,
+        batch,
+        entityIdBytes,
+        limits.maxEntityIdBytes,
+      );
+      if (responseBytes > limits.maxResponseBytes) {
+        fail(
+          'refused',
+          status.RESOURCE_EXHAUSTED,
+          `${fn.descriptor.name}: the response to ${rows} windows could take ${responseBytes} bytes, more than --max-response-bytes ${limits.maxResponseBytes} (send fewer windows per call)`,
+        );
+        return;
+      }
+      const cost = call.request.length + responseBytes;
+      const busy = admission.reserve(cost);
+      if (busy !== undefined) {
+        fail('refused', status.RESOURCE_EXHAUSTED, busy);
+        return;
+      }
+      reserved = cost;
+
       const deadline = call.getDeadline();
       const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
-      const outcome = runInvokeBatch(fn, batch, {
+      const outcome = await runInvokeBatch(fn, batch, {
         deadlineMs: Number.isFinite(deadlineMs) ? deadlineMs : Number.POSITIVE_INFINITY,
         cancelled: () => call.cancelled,
+        maxEntityIdBytes: limits.maxEntityIdBytes,
+        entityIdBytes,
       });
       if (outcome.status !== 'ok') {
-        finish(outcome.status);
-        callback({
-          code: outcome.status === 'cancelled' ? status.CANCELLED : status.DEADLINE_EXCEEDED,
-          details: `${fn.descriptor.name}: ${outcome.status === 'cancelled' ? 'the caller cancelled' : 'the deadline passed'} after ${outcome.windowsDone} of ${rows} windows (send smaller batches or allow a longer deadline)`,
-        });
+        fail(
+          outcome.status,
+          outcome.status === 'cancelled' ? status.CANCELLED : status.DEADLINE_EXCEEDED,
+          `${fn.descriptor.name}: ${outcome.status === 'cancelled' ? 'the caller cancelled' : 'the deadline passed'} after ${outcome.windowsDone} of ${rows} windows (send smaller batches or allow a longer deadline)`,
+        );
         return;
       }
       const response = encodeInvokeResponse(outcome.response, 64 + rows * 128);
+      if (response.length > limits.maxResponseBytes) {
+        // Only a function returning strings other than the entity id can get here.
+        fail(
+          'refused',
+          status.RESOURCE_EXHAUSTED,
+          `${fn.descriptor.name}: the response to ${rows} windows took ${response.length} bytes, more than --max-response-bytes ${limits.maxResponseBytes} (send fewer windows per call)`,
+        );
+        return;
+      }
       if (outcome.failedRows > 0)
         UDF_CALLS.inc({ function: functionLabel, status: 'error' }, outcome.failedRows);
       finish('ok', rows - outcome.failedRows);
+      answered = true;
       callback(null, response);
-    } catch (error) {
-      // A bug, not a bad request: say so, keep serving.
-      if (error instanceof WireFormatError) {
-        finish('invalid');
-        callback({ code: status.INVALID_ARGUMENT, details: error.message });
-        return;
-      }
-      finish('error');
-      callback({
-        code: status.INTERNAL,
-        details: `Invoke failed inside the UDF server: ${describeError(error)} (a bug: please report it with the request)`,
+    };
+    run()
+      .catch((error: unknown) => {
+        if (answered) {
+          // The answer went out and something failed after it: not the caller's to hear.
+          process.emitWarning(`udf-server: after an Invoke answer: ${describeError(error)}`);
+          return;
+        }
+        if (error instanceof WireFormatError) {
+          fail('invalid', status.INVALID_ARGUMENT, error.message);
+          return;
+        }
+        // A bug, not a bad request: say so, keep serving.
+        fail(
+          'error',
+          status.INTERNAL,
+          `Invoke failed inside the UDF server: ${describeError(error)} (a bug: please report it with the request)`,
+        );
+      })
+      .finally(() => {
+        admission.release(reserved);
+        admission.leave();
       });
-    }
   };
+}
+
+function bounded(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 3)}...`;
 }

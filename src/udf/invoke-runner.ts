@@ -4,6 +4,9 @@
  * A window that fails (bad values, the function throws, a result that does not fit its type)
  * becomes a row error; the others still get their rows. Only a batch whose columns do not fit
  * the function at all is refused as a whole.
+ *
+ * The batch is computed in slices of about YIELD_AFTER_MS, giving the event loop back between
+ * them, so that health checks and other calls are answered while a large batch runs.
  */
 import { describeError } from '../core/errors.ts';
 import { expectColumn } from './codec/column-codec.ts';
@@ -11,29 +14,68 @@ import { allocateColumn, type Column } from './codec/columns.ts';
 import type { InvokeRequestBatch } from './codec/invoke-request.ts';
 import type { InvokeResponseBatch, RowError } from './codec/invoke-response.ts';
 import { WireFormatError } from './codec/wire-reader.ts';
+import { byteLengthsOf, MAX_ROW_ERROR_CHARS } from './invoke-limits.ts';
 import type { ResultSink, WindowFunction } from './window-function.ts';
 
-/** How often (in windows) the runner looks at the deadline: often enough to stop within a
- * millisecond or so, rarely enough that the clock read costs nothing per window. */
-const DEADLINE_CHECK_EVERY = 32;
+/** The most windows between two looks at the clock (deadline, cancellation, time to yield):
+ * rarely enough that the clock read costs nothing per window of a fast function. A slow
+ * function gets looked at more often, about every CLOCK_CHECK_MS of its work. */
+const CLOCK_CHECK_MAX_WINDOWS = 32;
+const CLOCK_CHECK_MS = 1;
+
+/** Longest run of computing before the event loop gets a turn (health answers within it). */
+const YIELD_AFTER_MS = 10;
+
+/** Characters of an entity id a row error quotes: ids come from the caller, unbounded. */
+const ENTITY_QUOTE_CHARS = 64;
 
 export interface RunControl {
   /** Epoch ms after which the caller no longer wants the answer (Infinity: no deadline). */
   readonly deadlineMs: number;
   /** True once the caller has gone away. */
   readonly cancelled: () => boolean;
+  /** Longest entity id in UTF-8 bytes; a longer one fails its row. Default: no limit. */
+  readonly maxEntityIdBytes?: number;
+  /** The byte length of each entry of the batch's entity id dictionary, if already known. */
+  readonly entityIdBytes?: ArrayLike<number>;
 }
 
 export type RunOutcome =
   | { readonly status: 'ok'; readonly response: InvokeResponseBatch; readonly failedRows: number }
   | { readonly status: 'deadline_exceeded' | 'cancelled'; readonly windowsDone: number };
 
-/** Throws WireFormatError when the batch's shape does not fit the function. */
-export function runInvokeBatch(
+/**
+ * Runs the batch, giving the event loop a turn every YIELD_AFTER_MS of computing. Rejects with
+ * WireFormatError when the batch's shape does not fit the function.
+ */
+export async function runInvokeBatch(
+  fn: WindowFunction,
+  batch: InvokeRequestBatch,
+  control: RunControl,
+): Promise<RunOutcome> {
+  const run = slicedRun(fn, batch, control);
+  for (let step = run.next(); ; step = run.next()) {
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** `runInvokeBatch` in one go, never yielding (benchmarks of the per-window cost). */
+export function runInvokeBatchNow(
   fn: WindowFunction,
   batch: InvokeRequestBatch,
   control: RunControl,
 ): RunOutcome {
+  const run = slicedRun(fn, batch, control);
+  for (let step = run.next(); ; step = run.next()) if (step.done) return step.value;
+}
+
+/** The run, as a generator that yields (nothing) each time the event loop is due a turn. */
+function* slicedRun(
+  fn: WindowFunction,
+  batch: InvokeRequestBatch,
+  control: RunControl,
+): Generator<undefined, RunOutcome, undefined> {
   const rows = batch.eventCounts.length;
   const name = fn.descriptor.name;
   const entityIds = batch.entityIds;
@@ -68,14 +110,39 @@ export function runInvokeBatch(
   const errors: RowError[] = [];
   const dictionary = entityIds.dictionary;
   const entityIndex = entityIds.indices;
+  const maxEntityIdBytes = control.maxEntityIdBytes ?? Number.POSITIVE_INFINITY;
+  const entityIdBytes =
+    maxEntityIdBytes === Number.POSITIVE_INFINITY
+      ? undefined
+      : (control.entityIdBytes ?? byteLengthsOf(dictionary));
 
   // No closures are created per window: the CLI runs through tsx, whose keep-names transform
   // makes every closure creation a defineProperty call.
   let offset = 0;
+  let sliceStarted = performance.now();
+  let checkedAt = sliceStarted;
+  let checkedRow = 0;
+  let nextCheck = 1;
   for (let row = 0; row < rows; row++) {
-    if (row % DEADLINE_CHECK_EVERY === 0 && row > 0) {
-      if (control.cancelled()) return { status: 'cancelled', windowsDone: row };
+    if (row === nextCheck) {
+      const now = performance.now();
+      const msPerWindow = (now - checkedAt) / (row - checkedRow);
+      nextCheck =
+        row +
+        Math.max(
+          1,
+          Math.min(CLOCK_CHECK_MAX_WINDOWS, Math.floor(CLOCK_CHECK_MS / (msPerWindow || 1e-9))),
+        );
+      checkedRow = row;
+      checkedAt = now;
+      if (now - sliceStarted > YIELD_AFTER_MS) {
+        yield;
+        sliceStarted = performance.now();
+        checkedAt = sliceStarted;
+      }
+      // The deadline first: a client whose deadline passed also cancels the call.
       if (Date.now() > control.deadlineMs) return { status: 'deadline_exceeded', windowsDone: row };
+      if (control.cancelled()) return { status: 'cancelled', windowsDone: row };
     }
     const count = batch.eventCounts[row]!;
     const first = offset;
@@ -85,6 +152,12 @@ export function runInvokeBatch(
     const windowEnd = batch.windowEnds[row]!;
 
     let problem = checkWindow(entityId, windowStart, windowEnd);
+    if (problem === undefined && entityIdBytes !== undefined) {
+      const bytes = entityIdBytes[entityIndex[row]!]!;
+      if (bytes > maxEntityIdBytes) {
+        problem = `the entity id is ${bytes} bytes long (at most ${maxEntityIdBytes}, --max-entity-id-bytes; entity ids are keys such as a card id)`;
+      }
+    }
     for (let e = first; problem === undefined && e < offset; e++) {
       const why = events.check(e);
       if (why !== undefined) problem = `event ${e - first} of the window: ${why}`;
@@ -106,8 +179,8 @@ export function runInvokeBatch(
       errors.push(rowError(name, row, entityId, windowStart, windowEnd, describeError(error)));
     }
   }
-  if (control.cancelled()) return { status: 'cancelled', windowsDone: rows };
   if (Date.now() > control.deadlineMs) return { status: 'deadline_exceeded', windowsDone: rows };
+  if (control.cancelled()) return { status: 'cancelled', windowsDone: rows };
   return {
     status: 'ok',
     response: { rowCount: rows, resultColumns: sinks.map(finishSink), errors },
@@ -115,6 +188,8 @@ export function runInvokeBatch(
   };
 }
 
+/** A row error quotes at most ENTITY_QUOTE_CHARS of the entity id and is at most
+ * MAX_ROW_ERROR_CHARS long: neither the id nor a problem text may echo unbounded input. */
 function rowError(
   name: string,
   row: number,
@@ -123,9 +198,18 @@ function rowError(
   windowEnd: number,
   problem: string,
 ): RowError {
+  const id = entityId ?? '';
+  const quoted =
+    id.length <= ENTITY_QUOTE_CHARS
+      ? `'${id}'`
+      : `'${id.slice(0, ENTITY_QUOTE_CHARS)}...' (${id.length} characters)`;
+  const reason = `${name} row ${row} (entity ${quoted}, window [${windowStart}, ${windowEnd})): ${problem}`;
   return {
     row,
-    reason: `${name} row ${row} (entity '${entityId ?? ''}', window [${windowStart}, ${windowEnd})): ${problem}`,
+    reason:
+      reason.length <= MAX_ROW_ERROR_CHARS
+        ? reason
+        : `${reason.slice(0, MAX_ROW_ERROR_CHARS - 3)}...`,
   };
 }
 

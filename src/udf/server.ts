@@ -7,6 +7,12 @@
  * still served for `drainGraceMs`, so balancers and probes move away first; then new calls
  * are refused and in-flight ones finish (cancelled after `drainTimeoutMs`).
  *
+ * Invoke calls are bounded (./invoke-limits.ts): calls at once, bytes in flight, response size
+ * and entity id length, each refused with RESOURCE_EXHAUSTED (or a row error) before computing.
+ *
+ * Every listener binds loopback unless given an address: the gRPC port by `address`, /metrics
+ * by `metricsAddress`.
+ *
  * Creating a server also sets how V8 schedules garbage collection in this process
  * (./gc-settings.ts): the service is throughput-bound, and V8's default cost it 0.5 us a window.
  */
@@ -20,8 +26,9 @@ import { FunctionRegistry } from './function-registry.ts';
 import { scheduleGcForThroughput } from './gc-settings.ts';
 import { HealthState } from './health-service.ts';
 import { createInvokeHandler } from './invoke-handler.ts';
+import { InvokeAdmission } from './invoke-limits.ts';
 import { healthServiceDefinition, udfServiceDefinition } from './proto-services.ts';
-import { UDF_SERVER_DEFAULTS } from './server-config.ts';
+import { type InvokeLimits, UDF_SERVER_DEFAULTS } from './server-config.ts';
 import { type ServerTlsFiles, serverCredentials } from './tls-credentials.ts';
 import type { WindowFunction } from './window-function.ts';
 
@@ -34,6 +41,10 @@ export interface UdfServerOptions {
   readonly tls?: ServerTlsFiles | undefined;
   /** Serve /metrics on this port (0: a free one); absent or null: no metrics endpoint. */
   readonly metricsPort?: number | null;
+  /** The interface /metrics listens on; default 127.0.0.1. */
+  readonly metricsAddress?: string;
+  /** Default: UDF_SERVER_DEFAULTS.limits, each limit that is not given. */
+  readonly limits?: Partial<InvokeLimits>;
   readonly drainGraceMs?: number;
   readonly drainTimeoutMs?: number;
 }
@@ -57,16 +68,31 @@ const SERVER_VERSION = (
   }
 ).version;
 
+/** Streams per connection beyond the concurrent call limit (health, Watch, Describe). */
+const STREAM_HEADROOM = 8;
+
 export async function createUdfServer(options: UdfServerOptions): Promise<UdfServer> {
   scheduleGcForThroughput();
   const registry = new FunctionRegistry(options.functions ?? featureFunctions());
   const maxRequestBytes = options.maxRequestBytes ?? UDF_SERVER_DEFAULTS.maxRequestBytes;
+  const limits: InvokeLimits = Object.freeze({
+    ...UDF_SERVER_DEFAULTS.limits,
+    ...definedOnly(options.limits ?? {}),
+  });
   const health = new HealthState();
   const server = new Server({
     'grpc.max_receive_message_length': maxRequestBytes,
-    // Responses are bounded by the request (about 100 bytes per window); the client sets its own
-    // receive limit.
-    'grpc.max_send_message_length': -1,
+    // The Invoke handler refuses larger responses itself, with a message saying why; this is
+    // the backstop. The client sets its own receive limit.
+    'grpc.max_send_message_length': Number.isFinite(limits.maxResponseBytes)
+      ? Math.min(limits.maxResponseBytes + 1024, 2 ** 31 - 1)
+      : -1,
+    // grpc-js reads a whole request into memory before the handler can refuse it: past this
+    // many streams a connection's further calls wait in the client instead of in our memory.
+    // The headroom is for health checks, Watch streams and Describe.
+    ...(Number.isFinite(limits.maxConcurrentCalls)
+      ? { 'grpc.max_concurrent_streams': limits.maxConcurrentCalls + STREAM_HEADROOM }
+      : {}),
   });
   const describe: DescribeResult = {
     protocol: PROTOCOL,
@@ -78,7 +104,7 @@ export async function createUdfServer(options: UdfServerOptions): Promise<UdfSer
   server.addService(udfServiceDefinition(), {
     Describe: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
       callback(null, describeMessage),
-    Invoke: createInvokeHandler(registry),
+    Invoke: createInvokeHandler(registry, new InvokeAdmission(limits)),
   });
   server.addService(healthServiceDefinition(), health.implementation());
 
@@ -101,7 +127,10 @@ export async function createUdfServer(options: UdfServerOptions): Promise<UdfSer
   if (options.metricsPort !== undefined && options.metricsPort !== null) {
     collectProcessMetrics();
     try {
-      metrics = await serveMetrics({ port: options.metricsPort });
+      metrics = await serveMetrics({
+        port: options.metricsPort,
+        host: options.metricsAddress ?? UDF_SERVER_DEFAULTS.metricsAddress,
+      });
     } catch (error) {
       server.forceShutdown();
       throw error;
@@ -138,6 +167,12 @@ export async function createUdfServer(options: UdfServerOptions): Promise<UdfSer
       await stopMetrics();
     },
   };
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -22,6 +22,11 @@ export interface WindowFunctionSpec<E extends object> {
   /** Where `eventSchema` came from, for messages (a file name). */
   readonly eventSchemaSource: string;
   readonly eventFields: readonly (keyof E & string)[];
+  /**
+   * Rules the Avro schema cannot say (a job's own, such as a bound on amounts), by event field:
+   * why a value breaks it, or undefined. Checked after the schema's rules.
+   */
+  readonly eventRules?: Readonly<Record<string, (value: unknown) => string | undefined>>;
   /** The Avro record schema of the row the function returns; all its fields are returned. */
   readonly resultSchema: object;
   readonly resultSchemaSource: string;
@@ -68,7 +73,7 @@ export function defineWindowFunction<E extends object>(
     spec.eventSchema as avro.Schema,
     spec.eventSchemaSource,
     spec.eventFields,
-  );
+  ).map((field) => withRule(field, spec.eventRules?.[field.name]));
   const resultFields = columnFieldsOf(spec.resultSchema as avro.Schema, spec.resultSchemaSource);
   const descriptor: FunctionDescriptor = {
     name: spec.name,
@@ -174,6 +179,15 @@ function compileResultBinder(fields: readonly ColumnField[]): WindowFunction['bi
   ) => ReturnType<WindowFunction['bindResults']>;
   const checks = fields.map((f) => f.check);
   return (sinks) => factory(checks, sinks);
+}
+
+function withRule(
+  field: ColumnField,
+  rule: ((value: unknown) => string | undefined) | undefined,
+): ColumnField {
+  if (rule === undefined) return field;
+  const schemaCheck = field.check;
+  return Object.freeze({ ...field, check: (value: unknown) => schemaCheck(value) ?? rule(value) });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -70,6 +70,32 @@ describe('featureflow udf-server', () => {
     }
   });
 
+  it('logs the metrics address it bound: loopback by default, the one given by --metrics-address', async () => {
+    const loopback = await startUdfServerProcess();
+    const everywhere = await startUdfServerProcess(['--metrics-address', '0.0.0.0']);
+    try {
+      expect(loopback.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect(everywhere.metricsUrl).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/metrics$/);
+    } finally {
+      await Promise.all([loopback.stop(), everywhere.stop()]);
+    }
+  });
+
+  it('refuses an unusable limit with exit code 2 and what it takes', async () => {
+    const result = await runCli([
+      'udf-server',
+      '--address',
+      '127.0.0.1:0',
+      '--max-concurrent-calls',
+      'many',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "featureflow: --max-concurrent-calls / UDF_MAX_CONCURRENT_CALLS: 'many' is unusable",
+    );
+    expect(result.stderr).toContain("expected a positive whole number or 'off')");
+  });
+
   it('refuses half a TLS configuration with exit code 2 and the fix', async () => {
     const result = await runCli(['udf-server', '--address', '127.0.0.1:0', '--tls-cert', 'a.pem']);
     expect(result.code).toBe(2);

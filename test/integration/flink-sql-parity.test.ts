@@ -1,15 +1,18 @@
 // End to end on the real stack: a generated file with bounded disorder and no late events is
 // produced to Kafka, the pure-SQL Flink job computes the windows, and every row it writes to
-// the features topic equals `featureflow replay` on the same file. Then late events reach the
-// late topic through the routing job.
-import { mkdtempSync } from 'node:fs';
+// the features topic equals `featureflow replay` on the same file. Out-of-range amounts (over
+// the transactions job's |amount| <= 1e15), written to the topic past `produce`'s validation,
+// are left out by the SQL job as replay dead-letters them. Then late events reach the late
+// topic through the routing job.
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { wireTypeOf } from '../../src/core/utils/avro.ts';
+import { AvroSerializer, wireTypeOf, wireTypeOfSchema } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { generateEvents, lastEventTime as lastEventTimeOf } from '../support/generated-events.ts';
-import { createTopics, readTopic, uniqueName } from '../support/kafka.ts';
+import { TRANSACTIONS } from '../support/job-events.ts';
+import { createTopics, readTopic, testKafka, uniqueName } from '../support/kafka.ts';
 import { expectRowsClose, type FeatureRow, replayRows, rowKey } from '../support/replay-rows.ts';
 import { runCli } from '../support/run-cli.ts';
 import { stackEnv } from '../support/stack-endpoints.ts';
@@ -43,12 +46,27 @@ describe('the pure-SQL transaction job against replay', () => {
   const input = join(dir, 'events.ndjson');
   let expected: Map<string, FeatureRow>;
   let lastEventTime = 0;
+  let outOfRange: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     await createTopics(stack.kafkaBrokers, [eventsTopic, `${eventsTopic}.dlq`, featuresTopic]);
     await generateEvents(input, { events: 4000, entities: 40, seed: 11, meanGap: '100ms' });
     lastEventTime = lastEventTimeOf(input);
-    expected = await replayRows('transactions', input, join(dir, 'replay.ndjson'));
+    // Two amounts past the bound on the newest event's card, in windows still open at its time.
+    const newest = readFileSync(input, 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((event) => event.timestamp === lastEventTime)!;
+    outOfRange = [1e308, -(1e15 + 0.125)].map((amount, i) => ({
+      ...newest,
+      transaction_id: `out-of-range-${i}`,
+      amount,
+    }));
+    const replayInput = join(dir, 'replay-input.ndjson');
+    copyFileSync(input, replayInput);
+    appendFileSync(replayInput, outOfRange.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    expected = await replayRows('transactions', replayInput, join(dir, 'replay.ndjson'));
   });
 
   it('writes every window replay writes, with the same values', async () => {
@@ -66,6 +84,21 @@ describe('the pure-SQL transaction job against replay', () => {
     );
     expect(produced.code, produced.stderr).toBe(0);
     expect(produced.stderr).toContain('4,000 produced');
+    // Past `produce` (which dead-letters them): as a producer of another stack would write them.
+    const serializer = new AvroSerializer<Record<string, unknown>>(
+      wireTypeOfSchema(TRANSACTIONS.eventSchema),
+    );
+    const producer = testKafka(stack.kafkaBrokers).producer();
+    await producer.connect();
+    await producer.send({
+      topic: eventsTopic,
+      acks: -1,
+      messages: outOfRange.map((event) => ({
+        key: String(event.card_id),
+        value: serializer.serialize(event),
+      })),
+    });
+    await producer.disconnect();
     await flushWatermarks(
       stack.kafkaBrokers,
       eventsTopic,

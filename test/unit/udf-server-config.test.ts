@@ -8,7 +8,14 @@ describe('resolveUdfServerConfig', () => {
     expect(resolveUdfServerConfig({}, {})).toEqual({
       address: '127.0.0.1:50051',
       metricsPort: 9464,
+      metricsAddress: '127.0.0.1',
       maxRequestBytes: 16 * 1024 * 1024,
+      limits: {
+        maxConcurrentCalls: 32,
+        maxBytesInFlight: 256 * 1024 * 1024,
+        maxResponseBytes: 64 * 1024 * 1024,
+        maxEntityIdBytes: 1024,
+      },
       tls: undefined,
       drainGraceMs: 1_000,
       drainTimeoutMs: 30_000,
@@ -23,22 +30,41 @@ describe('resolveUdfServerConfig', () => {
       UDF_TLS_CERT: 's.crt',
       UDF_TLS_KEY: 's.key',
       UDF_DRAIN_GRACE: '5s',
+      UDF_METRICS_ADDRESS: '0.0.0.0',
+      UDF_MAX_CONCURRENT_CALLS: '4',
+      UDF_MAX_RESPONSE_BYTES: 'off',
     };
     expect(resolveUdfServerConfig({}, env)).toMatchObject({
       address: '0.0.0.0:6000',
       metricsPort: null,
+      metricsAddress: '0.0.0.0',
       maxRequestBytes: 1_048_576,
+      limits: {
+        maxConcurrentCalls: 4,
+        maxResponseBytes: Number.POSITIVE_INFINITY,
+        maxEntityIdBytes: 1024,
+      },
       tls: { certFile: 's.crt', keyFile: 's.key' },
       drainGraceMs: 5_000,
     });
     expect(
       resolveUdfServerConfig(
-        { address: '127.0.0.1:0', metricsPort: '0', tlsClientCa: 'ca.crt' },
+        {
+          address: '127.0.0.1:0',
+          metricsPort: '0',
+          metricsAddress: '::1',
+          maxConcurrentCalls: '8',
+          maxBytesInFlight: '1048576',
+          maxEntityIdBytes: '64',
+          tlsClientCa: 'ca.crt',
+        },
         env,
       ),
     ).toMatchObject({
       address: '127.0.0.1:0',
       metricsPort: 0,
+      metricsAddress: '::1',
+      limits: { maxConcurrentCalls: 8, maxBytesInFlight: 1_048_576, maxEntityIdBytes: 64 },
       tls: { certFile: 's.crt', keyFile: 's.key', clientCaFile: 'ca.crt' },
     });
   });
@@ -52,6 +78,18 @@ describe('resolveUdfServerConfig', () => {
     [
       { maxMessageBytes: 'lots' },
       "--max-message-bytes / UDF_MAX_MESSAGE_BYTES: 'lots' is unusable",
+    ],
+    [
+      { maxConcurrentCalls: '0' },
+      "--max-concurrent-calls / UDF_MAX_CONCURRENT_CALLS: '0' is unusable (Too small: expected number to be >0; expected a positive whole number or 'off')",
+    ],
+    [
+      { maxResponseBytes: '1.5' },
+      "--max-response-bytes / UDF_MAX_RESPONSE_BYTES: '1.5' is unusable",
+    ],
+    [
+      { metricsAddress: 'http://x' },
+      "--metrics-address / UDF_METRICS_ADDRESS: 'http://x' is unusable",
     ],
     [{ tlsKey: 'k.pem' }, 'TLS needs both a certificate and its key: got only --tls-key k.pem'],
     [

@@ -29,8 +29,28 @@ export function register(program: Command): void {
       `/metrics port (default UDF_METRICS_PORT or ${UDF_SERVER_DEFAULTS.metricsPort}; 0 picks one; 'off' serves none)`,
     )
     .option(
+      '--metrics-address <host>',
+      `interface /metrics listens on (default UDF_METRICS_ADDRESS or ${UDF_SERVER_DEFAULTS.metricsAddress}; 0.0.0.0 for every interface)`,
+    )
+    .option(
       '--max-message-bytes <n>',
       `largest Invoke request accepted (default UDF_MAX_MESSAGE_BYTES or ${UDF_SERVER_DEFAULTS.maxRequestBytes})`,
+    )
+    .option(
+      '--max-concurrent-calls <n>',
+      `Invoke calls computed at once; more are refused with RESOURCE_EXHAUSTED (default UDF_MAX_CONCURRENT_CALLS or ${UDF_SERVER_DEFAULTS.limits.maxConcurrentCalls}; 'off': no limit)`,
+    )
+    .option(
+      '--max-bytes-in-flight <n>',
+      `request plus largest possible response bytes of the calls computed at once (default UDF_MAX_BYTES_IN_FLIGHT or ${UDF_SERVER_DEFAULTS.limits.maxBytesInFlight}; 'off': no limit)`,
+    )
+    .option(
+      '--max-response-bytes <n>',
+      `largest Invoke response; a batch that could pass it is refused before computing (default UDF_MAX_RESPONSE_BYTES or ${UDF_SERVER_DEFAULTS.limits.maxResponseBytes}; 'off': no limit)`,
+    )
+    .option(
+      '--max-entity-id-bytes <n>',
+      `longest entity id; a window with a longer one gets a row error (default UDF_MAX_ENTITY_ID_BYTES or ${UDF_SERVER_DEFAULTS.limits.maxEntityIdBytes}; 'off': no limit)`,
     )
     .option('--tls-cert <file>', 'PEM server certificate: serve TLS (env UDF_TLS_CERT)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert (env UDF_TLS_KEY)')

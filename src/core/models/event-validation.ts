@@ -60,7 +60,9 @@ function invalid(reason: InvalidEventReason, field: string, message: string): In
   return { ok: false, reason, field, message: `${field} ${message}` };
 }
 
-function checkField(field: FieldRule, value: unknown): InvalidEvent | undefined {
+/** Why `value` breaks `field`'s rule (its kind's, then the job's own), or undefined. The UDF
+ * service checks each field of its columns with this, so its verdicts are the validator's. */
+export function checkField(field: FieldRule, value: unknown): InvalidEvent | undefined {
   const { name, rule, constraint } = field;
   switch (rule.kind) {
     case 'string':
