@@ -1,6 +1,8 @@
 /** `featureflow replay`: DESIGN section 5 over a file (see src/replay/replay-job.ts). */
 import type { Command } from 'commander';
+import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { resolveFeatureJobConfig } from '../../core/models/config.ts';
+import { backfillRedis } from '../../replay/redis-backfill.ts';
 import { runReplay } from '../../replay/replay-job.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
@@ -15,6 +17,7 @@ interface ReplayFlags {
   maxOutOfOrderness?: string;
   lateOutput?: string;
   deadLetter?: string;
+  redis?: string;
 }
 
 export function register(program: Command): void {
@@ -38,6 +41,10 @@ export function register(program: Command): void {
     )
     .option('--late-output <file>', 'late events (NDJSON)')
     .option('--dead-letter <file>', 'invalid records (NDJSON: line, reason, code, raw)')
+    .option(
+      '--redis <url>',
+      "also write each entity's newest windows to this Redis, as the live sink does (a newer stored window is kept)",
+    )
     .action(async (flags: ReplayFlags) => {
       const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
       const progress = createProgress('replay', 'bytes');
@@ -73,5 +80,23 @@ export function register(program: Command): void {
       }
       if (summary.inputFailure) lines.push(`  warning: ${summary.inputFailure}`);
       process.stderr.write(`${lines.join('\n')}\n`);
+      if (flags.redis !== undefined) {
+        const { redisUrl } = resolveServiceEndpoints({ redis: flags.redis });
+        const backfill = await backfillRedis({
+          rowsPath: flags.output,
+          job: config.job,
+          redisUrl,
+          log: (line) => process.stderr.write(`  ${line}\n`),
+        });
+        const { written, stale, failed, repaired } = backfill.result;
+        process.stderr.write(
+          `backfill -> Redis at ${backfill.redisUrl}: ${formatCount(backfill.sent)} newest windows of ${formatCount(backfill.rows)} rows, ` +
+            `${formatCount(written)} written, ${formatCount(stale)} kept a newer stored window, ${formatCount(failed)} refused` +
+            (repaired > 0 ? `, ${formatCount(repaired)} repaired an unreadable window_end` : '') +
+            '\n',
+        );
+        // Refused windows are listed above; a script must not take the backfill for complete.
+        if (failed > 0) process.exitCode = 1;
+      }
     });
 }
