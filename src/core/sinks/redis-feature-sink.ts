@@ -158,6 +158,7 @@ export class FeatureSink {
   ): Promise<WriteAttempt> {
     const planner = this.plannerFor(target);
     const state: AttemptState = {
+      redisUrl: this.connection.displayUrl,
       result: emptyWriteResult(),
       pending: [],
       pendingError: undefined,
@@ -168,7 +169,7 @@ export class FeatureSink {
       client = await this.connection.ready(WRITE_ACTION);
     } catch (error) {
       if (!(error instanceof FeatureflowError && error.retriable)) throw error;
-      addCounts(state.result, { written: 0, stale: 0, failed: rows.length });
+      addCounts(state.result, { written: 0, stale: 0, failed: 0, retried: rows.length });
       for (const row of rows) state.pending.push(row);
       state.pendingError = error;
       return state;
@@ -183,7 +184,7 @@ export class FeatureSink {
     for (let start = 0; start < rows.length; start += batchSize) {
       const end = Math.min(start + batchSize, rows.length);
       if (state.transportLost) {
-        addCounts(state.result, { written: 0, stale: 0, failed: end - start });
+        addCounts(state.result, { written: 0, stale: 0, failed: 0, retried: end - start });
         for (let i = start; i < end; i++) state.pending.push(rows[i]!);
         continue;
       }
@@ -192,6 +193,7 @@ export class FeatureSink {
         written: 0,
         stale: batch.stale,
         failed: batch.invalid.length,
+        retried: 0,
       };
       for (const failure of batch.invalid) state.result.failures.push(failure);
       // Never rejects: every outcome lands in `state`.
@@ -234,7 +236,7 @@ export class FeatureSink {
         if (!isReplyError(error)) {
           // No reply: the connection is gone; whether Redis ran the call is unknown, and
           // writing it again is harmless.
-          counts.failed += call.rows.length;
+          counts.retried += call.rows.length;
           for (const row of call.rows) state.pending.push(row);
           state.transportLost = true;
           state.pendingError ??= this.connection.unavailable(WRITE_ACTION, error);
@@ -244,7 +246,7 @@ export class FeatureSink {
         if (kind === 'noscript' && command === 'EVALSHA') {
           noScript.push(call);
         } else if (kind === 'retriable') {
-          counts.failed += call.rows.length;
+          counts.retried += call.rows.length;
           for (const row of call.rows) this.postpone(state, row, error.message);
         } else {
           counts.failed += call.rows.length;
@@ -262,11 +264,7 @@ export class FeatureSink {
   /** A row Redis will take later: kept for the next attempt, with the first such reason. */
   private postpone(state: AttemptState, row: WindowedFeatureRow, reply: string): void {
     state.pending.push(row);
-    state.pendingError ??= new FeatureflowError(
-      'unavailable',
-      `Redis at ${this.connection.displayUrl} cannot take writes now: ${reply} (the windows are written once it can: raise maxmemory or free memory for OOM, point --redis at the primary for READONLY, or wait for loading or failover to finish)`,
-      { context: { redisUrl: this.connection.displayUrl, reply } },
-    );
+    state.pendingError ??= cannotWriteNow(state.redisUrl, reply);
   }
 
   /** Writes the calls back to back on the one connection (Redis pipelines them); each reply
@@ -306,6 +304,7 @@ export class FeatureSink {
 }
 
 interface AttemptState {
+  readonly redisUrl: string;
   result: FeatureWriteResult;
   pending: WindowedFeatureRow[];
   pendingError: FeatureflowError | undefined;
@@ -327,6 +326,8 @@ interface BatchCounts {
   written: number;
   stale: number;
   failed: number;
+  /** Windows Redis could not take yet: pending, in the metric only. */
+  retried: number;
 }
 
 /** The script's reply: per key 1 (written), 0 (stale), [2, stored] (written over an
@@ -362,13 +363,9 @@ function countReplies(
       }
     } else if (typeof status === 'string' && classifyRedisReply(status) === 'retriable') {
       // Per key, e.g. OOM at the first write of a script: this window waits for the next try.
-      counts.failed++;
+      counts.retried++;
       state.pending.push(row);
-      state.pendingError ??= new FeatureflowError(
-        'unavailable',
-        `Redis cannot take writes now: ${status} (the windows are written once it can: raise maxmemory or free memory for OOM, point --redis at the primary for READONLY, or wait for loading or failover to finish)`,
-        { context: { reply: status } },
-      );
+      state.pendingError ??= cannotWriteNow(state.redisUrl, status);
     } else {
       counts.failed++;
       const reason =
@@ -378,10 +375,20 @@ function countReplies(
   }
 }
 
+/** Why rows wait: Redis answered with an error that passes (redis-reply-errors.ts). */
+function cannotWriteNow(redisUrl: string, reply: string): FeatureflowError {
+  return new FeatureflowError(
+    'unavailable',
+    `Redis at ${redisUrl} cannot take writes now: ${reply} (the windows are written once it can: raise maxmemory or free memory for OOM, point --redis at the primary for READONLY, or wait for loading or failover to finish)`,
+    { context: { redisUrl, reply } },
+  );
+}
+
 function addCounts(result: FeatureWriteResult, counts: BatchCounts): void {
   REDIS_WRITES.inc({ status: 'written' }, counts.written);
   REDIS_WRITES.inc({ status: 'stale' }, counts.stale);
   REDIS_WRITES.inc({ status: 'failed' }, counts.failed);
+  REDIS_WRITES.inc({ status: 'retried' }, counts.retried);
   result.written += counts.written;
   result.stale += counts.stale;
   result.failed += counts.failed;
