@@ -196,7 +196,7 @@ describe('featureflow consume', () => {
       await redis.stop();
       await produce(second!, s.topic);
       await waitFor('the consumer to retry against the stopped Redis', 60_000, () =>
-        /writing \d+ windows to Redis failed \(attempt \d+\).*retrying in \d+ ms/.test(
+        /\d+ of \d+ windows wait for Redis \(attempt \d+.*retrying in \d+ ms/.test(
           consumer.output(),
         )
           ? true
