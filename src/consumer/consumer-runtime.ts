@@ -51,6 +51,8 @@ export interface ConsumerCounters {
   windows: number;
   written: number;
   stale: number;
+  /** Windows Redis refused for good (WRONGTYPE), sent to the dead letter. */
+  refused: number;
 }
 
 export class ConsumerRuntime {
@@ -62,6 +64,7 @@ export class ConsumerRuntime {
     windows: 0,
     written: 0,
     stale: 0,
+    refused: 0,
   };
   private readonly job: JobDefinition;
   private readonly watermarks: PartitionWatermarks;
@@ -383,7 +386,7 @@ export class ConsumerRuntime {
         // A window Redis refuses for good (WRONGTYPE) has no message of its own: its row goes
         // to the dead letter as JSON, with the reason, before the commit.
         for (const failure of result.failures) {
-          this.counters.invalid++;
+          this.counters.refused++;
           DEAD_LETTERS.inc({ job: this.job.name, reason: 'redis_refused' });
           void this.producer.send(deadLetterTopicOf(this.topic), {
             key: failure.entity_id,

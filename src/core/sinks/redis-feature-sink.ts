@@ -1,14 +1,16 @@
 /**
- * FeatureSink: feature rows -> Redis hashes (DESIGN section 7).
+ * FeatureSink: feature rows -> Redis hashes (layout: feature-fields.ts).
  *
  * rows -> batches of `batchSize` -> newest window per (entity, label) (window-batch.ts) ->
- * calls of `windowsPerCall` windows of one label -> RESP bytes (write-window-call.ts) ->
+ * calls of `windowsPerCall` windows of one job and label -> RESP bytes (write-window-call.ts) ->
  * EVALSHA of the newest-wins script (write-window-script.ts), pipelined on one connection with
  * up to `maxBatchesInFlight` batches unanswered -> {written, stale, failed} + REDIS_WRITES.
  *
- * Every write is idempotent (an equal window re-writes the same values; an older one is
- * refused), so a caller that gets FeatureflowError('unavailable') retries the whole call with
- * backoff and nothing is lost or doubled.
+ * Each reply is classified once (redis-reply-errors.ts): rows Redis can take later (a lost
+ * connection, OOM, READONLY...) come back as `pending` for another attempt, rows it never will
+ * (WRONGTYPE) as `failures` with the row, for the caller's dead letter. Every write is
+ * idempotent (an equal window re-writes the same values; an older one is refused), so sending a
+ * row again whose reply was lost neither loses nor doubles anything.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
