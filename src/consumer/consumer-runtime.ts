@@ -21,6 +21,8 @@ import {
 } from '../core/metrics.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
+import { logRowOutcomes } from '../core/sinks/row-outcomes-log.ts';
+import { writeFeaturesUntilDone } from '../core/sinks/write-until-done.ts';
 import { AvroDeserializer, AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
@@ -32,7 +34,6 @@ import { decodeHorizon, encodeHorizon } from './committed-horizon.ts';
 import type { ResolvedConsumerConfig } from './consumer-config.ts';
 import { PartitionOffsets } from './partition-offsets.ts';
 import { PartitionWatermarks } from './partition-watermarks.ts';
-import { retryLine, retryWhileRetriable } from './retry.ts';
 
 type Event = object;
 
@@ -50,6 +51,8 @@ export interface ConsumerCounters {
   windows: number;
   written: number;
   stale: number;
+  /** Windows Redis refused for good (WRONGTYPE), sent to the dead letter. */
+  refused: number;
 }
 
 export class ConsumerRuntime {
@@ -61,6 +64,7 @@ export class ConsumerRuntime {
     windows: 0,
     written: 0,
     stale: 0,
+    refused: 0,
   };
   private readonly job: JobDefinition;
   private readonly watermarks: PartitionWatermarks;
@@ -367,22 +371,33 @@ export class ConsumerRuntime {
       const arrivals = this.pendingArrivalMs;
       this.pendingRows = [];
       this.pendingArrivalMs = [];
-      const result = await retryWhileRetriable(() => this.sink.writeFeatures(rows, this.job), {
-        what: 'Redis write',
-        shouldStop: () => false,
-        onRetry: async (error, attempt, delayMs) => {
-          this.log(retryLine(`writing ${rows.length} windows to Redis`, error, attempt, delayMs));
-          await this.currentHeartbeat?.().catch(() => undefined);
-        },
+      // Rows Redis cannot take for now are retried (only those) until it can: no commit
+      // below moves past them meanwhile.
+      const result = await writeFeaturesUntilDone(this.sink, rows, this.job, {
+        log: this.log,
+        onRetry: () => this.currentHeartbeat?.().catch(() => undefined),
       });
       const now = Date.now();
       for (const arrival of arrivals) EVENT_TO_REDIS.observe((now - arrival) / 1000);
       this.counters.written += result.written;
       this.counters.stale += result.stale;
-      for (const failure of result.failures) {
-        this.log(
-          `window ${failure.entity_id}@${failure.window_end} not written: ${failure.reason}`,
-        );
+      logRowOutcomes(result, this.log);
+      if (result.failures.length > 0) {
+        // A window Redis refuses for good (WRONGTYPE) has no message of its own: its row goes
+        // to the dead letter as JSON, with the reason, before the commit.
+        for (const failure of result.failures) {
+          this.counters.refused++;
+          DEAD_LETTERS.inc({ job: this.job.name, reason: 'redis_refused' });
+          void this.producer.send(deadLetterTopicOf(this.topic), {
+            key: failure.entity_id,
+            value: Buffer.from(JSON.stringify(failure.row)),
+            headers: deadLetterHeaders(
+              { ok: false, reason: 'redis_refused', message: failure.reason },
+              `${this.job.name} window ${failure.entity_id}@${failure.window_end}`,
+            ),
+          });
+        }
+        await this.producer.flush();
       }
     }
     const commits: { topic: string; partition: number; offset: string; metadata: string }[] = [];

@@ -22,7 +22,7 @@ export const FEATURES_COMPUTED = new Counter({
 
 export const REDIS_WRITES = new Counter({
   name: 'featureflow_redis_writes_total',
-  help: 'Windows handed to the Redis sink, by outcome: written, stale (a newer window was already stored), failed',
+  help: 'Windows handed to the Redis sink, by outcome: written, stale (a newer window was already stored), failed (refused for good, dead-lettered), retried (Redis could not take it yet: sent again)',
   labelNames: ['status'] as const,
   registers,
 });

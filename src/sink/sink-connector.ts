@@ -1,16 +1,18 @@
 /**
  * The Redis sink connector: Kafka features.* -> decode -> FeatureSink (newest window wins) ->
- * commit. Offsets are committed only after Redis acknowledged the batch; undecodable messages
- * go to `<topic>.dlq` with the reason in headers; Redis down means retry with backoff (the
- * group session kept alive), never a skipped message.
+ * commit. Offsets are committed only after every row of the batch is written or dead-lettered:
+ * undecodable messages and rows Redis can never take (WRONGTYPE) go to `<topic>.dlq` with the
+ * reason in headers; Redis down, out of memory or read-only means retrying the rows still
+ * waiting with backoff (the group session kept alive), never a skipped message.
  */
-import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { retryLine, retryWhileRetriable } from '../consumer/retry.ts';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { DEAD_LETTERS } from '../core/metrics.ts';
 import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
+import { logRowOutcomes } from '../core/sinks/row-outcomes-log.ts';
+import { writeFeaturesUntilDone } from '../core/sinks/write-until-done.ts';
 import { AvroDeserializer } from '../core/utils/avro.ts';
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
@@ -91,13 +93,17 @@ export class SinkConnector {
   }: EachBatchPayload): Promise<void> {
     const { schemaTopic, job } = this.jobs.get(batch.topic)!;
     const rows: WindowedFeatureRow[] = [];
+    // Each row's message, to dead-letter the original bytes if Redis refuses the row for good.
+    const messageOf = new Map<WindowedFeatureRow, KafkaMessage>();
     let last: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       this.counters.messages++;
       const decoded = this.deserializer.deserializeMessage(batch.topic, message.value, schemaTopic);
       if (decoded.ok) {
-        rows.push({ ...(decoded.value as WindowedFeatureRow) });
+        const row = { ...(decoded.value as WindowedFeatureRow) };
+        rows.push(row);
+        messageOf.set(row, message);
       } else {
         this.counters.deadLetters++;
         DEAD_LETTERS.inc({ job: job.name, reason: decoded.reason });
@@ -114,14 +120,9 @@ export class SinkConnector {
     }
     if (last === undefined) return;
     await this.producer.flush();
-    const result = await retryWhileRetriable(() => this.sink.writeFeatures(rows, job), {
-      what: 'Redis write',
-      onRetry: async (error, attempt, delayMs) => {
-        this.options.log(
-          retryLine(`writing ${rows.length} windows to Redis`, error, attempt, delayMs),
-        );
-        await heartbeat().catch(() => undefined);
-      },
+    const result = await writeFeaturesUntilDone(this.sink, rows, job, {
+      log: this.options.log,
+      onRetry: () => heartbeat().catch(() => undefined),
     });
     this.counters.written += result.written;
     this.counters.stale += result.stale;
@@ -129,11 +130,24 @@ export class SinkConnector {
     let newest = this.newestWindowEnd.get(batch.topic) ?? Number.NEGATIVE_INFINITY;
     for (const row of rows) if (row.window_end > newest) newest = row.window_end;
     if (rows.length > 0) this.newestWindowEnd.set(batch.topic, newest);
+    logRowOutcomes(result, this.options.log);
     for (const failure of result.failures) {
-      this.options.log(
-        `window ${failure.entity_id}@${failure.window_end} not written: ${failure.reason}`,
-      );
+      const message = messageOf.get(failure.row);
+      this.counters.deadLetters++;
+      DEAD_LETTERS.inc({ job: job.name, reason: 'redis_refused' });
+      await this.producer.send(deadLetterTopicOf(batch.topic), {
+        key: message?.key?.toString() ?? failure.entity_id,
+        value: message?.value ?? Buffer.from(JSON.stringify(failure.row)),
+        headers: deadLetterHeaders(
+          { ok: false, reason: 'redis_refused', message: failure.reason },
+          message === undefined
+            ? batch.topic
+            : `${batch.topic}/${batch.partition}@${message.offset}`,
+        ),
+      });
     }
+    // The dead letters are acknowledged before the offsets that cover them are committed.
+    if (result.failures.length > 0) await this.producer.flush();
     try {
       await this.consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) },

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
 import { AvroSerializer } from '../../src/core/utils/avro.ts';
@@ -97,6 +98,16 @@ async function endStreamAndExpectFinalState(
   );
   expected.delete(SENTINEL_ENTITY);
   await expectRedisHoldsNewestWindows(redisUrl, 'card', expected, TRANSACTION_FEATURE_NAMES);
+}
+
+/** One command on a fresh connection (the test's own admin of a private Redis). */
+async function runRedis(url: string, command: readonly string[]): Promise<void> {
+  const client = new Redis(url);
+  try {
+    await client.call(command[0]!, ...command.slice(1));
+  } finally {
+    client.disconnect();
+  }
 }
 
 describe('featureflow consume', () => {
@@ -196,7 +207,7 @@ describe('featureflow consume', () => {
       await redis.stop();
       await produce(second!, s.topic);
       await waitFor('the consumer to retry against the stopped Redis', 60_000, () =>
-        /writing \d+ windows to Redis failed \(attempt \d+\).*retrying in \d+ ms/.test(
+        /\d+ of \d+ windows wait for Redis \(attempt \d+.*retrying in \d+ ms/.test(
           consumer.output(),
         )
           ? true
@@ -205,6 +216,39 @@ describe('featureflow consume', () => {
       redis = await startRedisServer({ port, extraArgs: persistent });
       await produce(third!, s.topic);
       await endStreamAndExpectFinalState(file, s.topic, redis.url);
+      expect(consumer.child.exitCode).toBeNull();
+    } finally {
+      await consumer.stop();
+      await redis.stop();
+    }
+  });
+
+  it('waits out an out-of-memory Redis without committing and ends with the same state', async () => {
+    const s = await scenario('oom');
+    const file = await generate('oom', 3000, 26);
+    const [first, second, third] = splitFile(file, 3);
+    const redis = await startRedisServer({ extraArgs: ['--maxmemory-policy', 'noeviction'] });
+    const args = s.consumeArgs.map((a) => (a === s.redisUrl ? redis.url : a));
+    const consumer = startCli(args, env);
+    try {
+      await produce(first!, s.topic);
+      await waitFor('windows in Redis before the OOM', 60_000, () =>
+        /Redis written [1-9]/.test(consumer.output()) ? true : undefined,
+      );
+      // Out of memory mid-stream (maxmemory below what Redis already holds, noeviction).
+      await runRedis(redis.url, ['CONFIG', 'SET', 'maxmemory', '1mb']);
+      await produce(second!, s.topic);
+      await waitFor('the consumer to report the OOM and wait', 60_000, () =>
+        /\d+ of \d+ windows wait for Redis \(attempt 1\): Redis at \S+ cannot take writes now: OOM command not allowed/.test(
+          consumer.output(),
+        )
+          ? true
+          : undefined,
+      );
+      await runRedis(redis.url, ['CONFIG', 'SET', 'maxmemory', '0']);
+      await produce(third!, s.topic);
+      await endStreamAndExpectFinalState(file, s.topic, redis.url);
+      expect(consumer.output()).not.toMatch(/not written: .*OOM/);
       expect(consumer.child.exitCode).toBeNull();
     } finally {
       await consumer.stop();

@@ -1,12 +1,16 @@
 // `featureflow features get` end to end: the real bin, a real redis-server, rows the sink wrote.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { JobDefinition, WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
+import { loadJobRegistry } from '../../src/core/jobs/load-definitions.ts';
 
 import { createFeatureSink } from '../../src/core/sinks/redis-feature-sink.ts';
 import { ONE_HOUR_MS, txnRow, uniqueId } from '../support/feature-rows.ts';
-import { TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
+import { CLICKSTREAM, TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
 import { findFreePort } from '../support/redis-server.ts';
+import { LOGINS_EXAMPLE } from '../support/user-definitions.ts';
 
 const redisUrl = inject('redisUrl');
 const BIN = fileURLToPath(new URL('../../bin/featureflow.js', import.meta.url));
@@ -117,5 +121,86 @@ describe('featureflow features get', () => {
     expect(run.stderr).toBe(
       `featureflow: cannot read features from Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (start Redis there, e.g. with 'featureflow up', or point REDIS_URL / --redis at a running server)\n`,
     );
+  });
+
+  it('says what a key that is not a hash holds and what to do (exit 1), not that Redis is down', async () => {
+    const stray = uniqueId('card');
+    const admin = new Redis(redisUrl);
+    await admin.set(`features:card:${stray}`, 'hello').finally(() => admin.disconnect());
+    const run = await featureflow(['features', 'get', 'card', stray, '--redis', redisUrl]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `featureflow: key features:card:${stray} at ${redisUrl} holds a string, not a feature hash: the sink cannot write this entity's features there (inspect it with 'redis-cli -u ${redisUrl} TYPE features:card:${stray}'; if nothing needs it, delete it with 'redis-cli -u ${redisUrl} DEL features:card:${stray}' and the next window is written as a hash)\n`,
+    );
+  });
+});
+
+describe('two jobs of one entity type (clickstream and the logins example, both user)', () => {
+  /** A row of `job` whose every feature is `value`, for a window of `sizeMs` ending at `end`. */
+  const rowOf = (job: JobDefinition, user: string, end: number, value: number, sizeMs = 600_000) =>
+    ({
+      entity_id: user,
+      window_start: end - sizeMs,
+      window_end: end,
+      ...Object.fromEntries(job.featureNames.map((name) => [name, value])),
+    }) as WindowedFeatureRow;
+
+  it('keeps newest-wins per job: neither overwrites nor blocks the other; features get shows both', async () => {
+    const logins = (await loadJobRegistry(LOGINS_EXAMPLE)).get('logins');
+    const user = uniqueId('user');
+    const end = Date.now() - 60_000;
+    const sink = createFeatureSink({ redisUrl });
+    try {
+      // Same label (10m): the click window is newer than the login window.
+      expect(
+        await sink.writeFeatures([rowOf(CLICKSTREAM, user, end, 7)], CLICKSTREAM),
+      ).toMatchObject({ written: 1 });
+      expect(
+        await sink.writeFeatures([rowOf(logins, user, end - 120_000, 3)], logins),
+      ).toMatchObject({
+        written: 1,
+        stale: 0,
+      });
+      // Newest-wins still holds within each job.
+      expect(
+        await sink.writeFeatures([rowOf(logins, user, end - 180_000, 1)], logins),
+      ).toMatchObject({ written: 0, stale: 1 });
+      expect(
+        await sink.writeFeatures([rowOf(CLICKSTREAM, user, end - 60_000, 1)], CLICKSTREAM),
+      ).toMatchObject({ written: 0, stale: 1 });
+    } finally {
+      await sink.close();
+    }
+    const admin = new Redis(redisUrl);
+    const hash = await admin.hgetall(`features:user:${user}`).finally(() => admin.disconnect());
+    // The built-in job's fields stay bare; the user job's carry its name.
+    expect(hash.window_end_10m).toBe(String(end));
+    expect(hash[`${CLICKSTREAM.featureNames[0]}_10m`]).toBe('7');
+    expect(hash['logins:window_end_10m']).toBe(String(end - 120_000));
+    expect(hash['logins:login_count_10m']).toBe('3');
+
+    const run = await featureflow(['features', 'get', 'user', user, '--redis', redisUrl, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.jobs.logins).toEqual({
+      '10m': {
+        window_start: end - 120_000 - 600_000,
+        window_end: end - 120_000,
+        age_ms: expect.any(Number),
+        features: Object.fromEntries(logins.featureNames.map((name) => [name, 3])),
+      },
+    });
+    expect(json.jobs.clickstream['10m']).toMatchObject({
+      window_end: end,
+      features: Object.fromEntries(CLICKSTREAM.featureNames.map((name) => [name, 7])),
+    });
+    expect(json.unrecognized_fields).toEqual([]);
+
+    const table = await featureflow(['features', 'get', 'user', user, '--redis', redisUrl]);
+    expect(table.stdout).toContain(
+      `clickstream 10m window ${new Date(end - 600_000).toISOString()}`,
+    );
+    expect(table.stdout).toContain(`logins 10m window ${new Date(end - 720_000).toISOString()}`);
+    expect(table.stdout).toMatch(/^ {2}login_count +3$/m);
   });
 });

@@ -261,6 +261,8 @@ describe.each(JOBS)('the $job job calling its function against replay', (spec) =
         job.entityType,
         newestWindowPerEntity(expected.values()),
         job.featureNames,
+        undefined,
+        job.name,
       );
     } catch (error) {
       throw new Error(`${String(error)}\n--- featureflow sink:\n${sink.output()}`);

@@ -35,7 +35,14 @@ describe('FeatureSink: layout', () => {
     const id = uniqueId('card');
     const row = txnRow(id, T0 + 10 * 60_000, { amount_avg: 0.1 + 0.2, velocity_score: 1 / 3 });
     const result = await sink().writeFeatures([row], TRANSACTIONS_JOB);
-    expect(result).toEqual({ written: 1, stale: 0, failed: 0, failures: [] });
+    expect(result).toEqual({
+      written: 1,
+      stale: 0,
+      failed: 0,
+      failures: [],
+      repaired: 0,
+      repairs: [],
+    });
     expect(await admin.hgetall(`features:card:${id}`)).toEqual({
       window_start_5m: String(row.window_start),
       window_end_5m: String(row.window_end),
@@ -183,7 +190,14 @@ describe('FeatureSink: volume', () => {
       }),
     );
     const result = await sink({ batchSize: 10_000 }).writeFeatures(rows, TRANSACTIONS_JOB);
-    expect(result).toEqual({ written: 10_000, stale: 0, failed: 0, failures: [] });
+    expect(result).toEqual({
+      written: 10_000,
+      stale: 0,
+      failed: 0,
+      failures: [],
+      repaired: 0,
+      repairs: [],
+    });
 
     const check = admin.pipeline();
     for (const row of rows) {
@@ -330,7 +344,7 @@ describe('FeatureSink: Redis unavailable', () => {
     );
   });
 
-  it('fails a call whose connection drops mid-way, counting what was not confirmed', async () => {
+  it('fails a call whose connection drops mid-way, counting what was not confirmed as retried', async () => {
     const server = await startRedisServer();
     const s = createFeatureSink({ redisUrl: server.url, batchSize: 500, connectTimeoutMs: 2_000 });
     sinks.push(s);
@@ -339,7 +353,7 @@ describe('FeatureSink: Redis unavailable', () => {
       txnRow(`${prefix}-${i}`, T0 + FIVE_MINUTES_MS),
     );
     const failedBefore = (await REDIS_WRITES.get()).values.find(
-      (v) => v.labels.status === 'failed',
+      (v) => v.labels.status === 'retried',
     )?.value;
     try {
       await s.writeFeatures(rows.slice(0, 1), TRANSACTIONS_JOB); // connected
@@ -363,7 +377,7 @@ describe('FeatureSink: Redis unavailable', () => {
       await server.stop();
     }
     const failedAfter = (await REDIS_WRITES.get()).values.find(
-      (v) => v.labels.status === 'failed',
+      (v) => v.labels.status === 'retried',
     )?.value;
     expect((failedAfter ?? 0) - (failedBefore ?? 0)).toBeGreaterThan(0);
   });

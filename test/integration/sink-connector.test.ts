@@ -4,14 +4,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
+import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
 import { createFeatureStore } from '../../src/core/sinks/feature-store.ts';
+import { createFeatureSink } from '../../src/core/sinks/redis-feature-sink.ts';
 import { wireTypeOf } from '../../src/core/utils/avro.ts';
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { trackCliProcesses } from '../support/cli-process.ts';
 import { generateEvents, splitEvenly } from '../support/generated-events.ts';
-import { TRANSACTION_FEATURE_NAMES } from '../support/job-events.ts';
+import { TRANSACTION_FEATURE_NAMES, TRANSACTIONS } from '../support/job-events.ts';
 import { createTopics, readTopic, testKafka, uniqueName, waitFor } from '../support/kafka.ts';
 import {
   expectRedisHoldsNewestWindows,
@@ -99,9 +102,7 @@ describe('featureflow sink', () => {
       await redis.stop();
       await produce(s.topic, encode(second!));
       await waitFor('the sink to retry against the stopped Redis', 60_000, () =>
-        /writing \d+ windows to Redis failed \(attempt \d+\).*retrying in \d+ ms/.test(
-          sink.output(),
-        )
+        /\d+ of \d+ windows wait for Redis \(attempt \d+.*retrying in \d+ ms/.test(sink.output())
           ? true
           : undefined,
       );
@@ -161,6 +162,96 @@ describe('featureflow sink', () => {
       expect(sink.child.exitCode).toBeNull();
     } finally {
       expect(await sink.stop()).toBe(0);
+    }
+  });
+
+  it('waits out an out-of-memory Redis without committing, dead-letters WRONGTYPE rows, and ends equal to the no-fault run', async () => {
+    const s = await scenario('oom');
+    const rows = await featureRows('oom', 3000, 33);
+    const [first, second, third] = splitEvenly(rows, 3);
+    // One card's key holds a string in both Redis: its rows can never be written.
+    const blocked = first![0]!.entity_id;
+    const blockedKey = `features:card:${blocked}`;
+    const oom = await startRedisServer({ extraArgs: ['--maxmemory-policy', 'noeviction'] });
+    const reference = await startRedisServer();
+    const oomAdmin = new Redis(oom.url);
+    const referenceAdmin = new Redis(reference.url);
+    const sink = startCli(s.sinkArgs(oom.url), env);
+    try {
+      for (const client of [oomAdmin, referenceAdmin]) await client.set(blockedKey, 'not a hash');
+      // The run without the fault: the same rows, in the same order, through the same sink code.
+      const referenceSink = createFeatureSink({ redisUrl: reference.url });
+      await referenceSink
+        .writeFeatures(rows as unknown as WindowedFeatureRow[], TRANSACTIONS)
+        .finally(() => referenceSink.close());
+
+      await produce(s.topic, encode(first!));
+      const withoutBlocked = (part: readonly FeatureRow[]) =>
+        new Map([...newestWindowPerEntity(part)].filter(([id]) => id !== blocked));
+      await expectRedisHoldsNewestWindows(
+        oom.url,
+        'card',
+        withoutBlocked(first!),
+        TRANSACTION_FEATURE_NAMES,
+      );
+      // Out of memory mid-stream: what arrives now cannot be written.
+      await oomAdmin.config('SET', 'maxmemory', '1mb');
+      await produce(s.topic, encode(second!));
+      await waitFor('the sink to report the OOM and wait', 60_000, () =>
+        /\d+ of \d+ windows wait for Redis \(attempt 1\): Redis at \S+ cannot take writes now: OOM command not allowed/.test(
+          sink.output(),
+        )
+          ? true
+          : undefined,
+      );
+      expect(sink.output()).not.toMatch(/not written: .*OOM/);
+      await oomAdmin.config('SET', 'maxmemory', '0');
+      // The rows refused during the OOM were retried, not skipped: before part 3 exists, Redis
+      // holds the newest window of parts 1 and 2.
+      await expectRedisHoldsNewestWindows(
+        oom.url,
+        'card',
+        withoutBlocked([...first!, ...second!]),
+        TRANSACTION_FEATURE_NAMES,
+        60_000,
+      );
+      await produce(s.topic, encode(third!));
+      await expectRedisHoldsNewestWindows(
+        oom.url,
+        'card',
+        withoutBlocked(rows),
+        TRANSACTION_FEATURE_NAMES,
+      );
+      const keys = async (client: Redis) => {
+        const all: Record<string, unknown> = {};
+        for (const key of (await client.keys('*')).sort()) {
+          all[key] = key === blockedKey ? await client.get(key) : await client.hgetall(key);
+        }
+        return all;
+      };
+      expect(await keys(oomAdmin)).toEqual(await keys(referenceAdmin));
+
+      const dead = await readTopic(
+        stack.kafkaBrokers,
+        `${s.topic}.dlq`,
+        (m) => m.length >= 1,
+        60_000,
+      );
+      expect(new Set(dead.map((m) => m.key?.toString()))).toEqual(new Set([blocked]));
+      for (const message of dead) {
+        expect(message.headers?.['featureflow.error.code']?.toString()).toBe('redis_refused');
+        expect(message.headers?.['featureflow.error.reason']?.toString()).toBe(
+          `Redis refused the write to ${blockedKey}: WRONGTYPE Operation against a key holding the wrong kind of value (the key must be a feature hash; delete or rename what is there)`,
+        );
+        expect(featureType.fromBuffer(message.value!)).toMatchObject({ entity_id: blocked });
+      }
+      expect(sink.child.exitCode).toBeNull();
+    } finally {
+      await sink.stop();
+      oomAdmin.disconnect();
+      referenceAdmin.disconnect();
+      await oom.stop();
+      await reference.stop();
     }
   });
 });

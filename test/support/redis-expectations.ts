@@ -28,6 +28,8 @@ export async function expectRedisHoldsNewestWindows(
   expected: Map<string, FeatureRow>,
   featureNames: readonly string[],
   timeoutMs = 120_000,
+  /** The job whose windows to read; default: the built-in job's (fields without a prefix). */
+  jobName?: string,
 ): Promise<void> {
   const store = createFeatureStore({ redisUrl });
   try {
@@ -37,13 +39,15 @@ export async function expectRedisHoldsNewestWindows(
       async () => {
         for (const [entityId, row] of expected) {
           const stored = await store.get(entityType, entityId);
-          if (stored?.labels[labelOf(row)]?.window_end !== row.window_end) return undefined;
+          const windows = jobName === undefined ? stored?.labels : stored?.jobs[jobName];
+          if (windows?.[labelOf(row)]?.window_end !== row.window_end) return undefined;
         }
         return true;
       },
     );
     for (const [entityId, row] of expected) {
-      const window = (await store.get(entityType, entityId))!.labels[labelOf(row)]!;
+      const stored = (await store.get(entityType, entityId))!;
+      const window = (jobName === undefined ? stored.labels : stored.jobs[jobName]!)[labelOf(row)]!;
       expect(window.window_start).toBe(row.window_start);
       for (const name of featureNames) {
         const actual = window.features[name] as number;

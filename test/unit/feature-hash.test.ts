@@ -46,3 +46,38 @@ describe('parseFeatureHash', () => {
     expect(parsed.unrecognizedFields.sort()).toEqual(['owner', 'txn_count_2m']);
   });
 });
+
+describe('parseFeatureHash: several jobs in one hash', () => {
+  it('groups <job>: fields per job with bare feature names, apart from the built-in fields', () => {
+    const parsed = parseFeatureHash({
+      window_start_5m: '0',
+      window_end_5m: '300000',
+      click_count_5m: '4',
+      'logins:window_start_5m': '60000',
+      'logins:window_end_5m': '360000',
+      'logins:login_count_5m': '2',
+      'logins:failure_rate_5m': '0.5',
+      'logins:stray': 'x',
+    });
+    expect(parsed.labels).toEqual({
+      '5m': { label: '5m', window_start: 0, window_end: 300_000, features: { click_count: 4 } },
+    });
+    expect(parsed.jobs).toEqual({
+      logins: {
+        '5m': {
+          label: '5m',
+          window_start: 60_000,
+          window_end: 360_000,
+          features: { login_count: 2, failure_rate: 0.5 },
+        },
+      },
+    });
+    expect(parsed.unrecognizedFields).toEqual(['logins:stray']);
+  });
+
+  it('marks a window_end that is not a finite number, keeping its text', () => {
+    const parsed = parseFeatureHash({ window_end_5m: 'garbage', 'logins:window_end_5m': 'inf' });
+    expect(parsed.labels['5m']?.unreadableWindowEnd).toBe('garbage');
+    expect(parsed.jobs.logins?.['5m']?.unreadableWindowEnd).toBe('inf');
+  });
+});

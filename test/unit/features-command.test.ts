@@ -25,22 +25,22 @@ describe('formatAge / describeAge', () => {
 });
 
 describe('formatEntity', () => {
-  it('prints the key, TTL, each label with its window and age, then aligned values', () => {
+  it('prints the key, TTL, each job and label with its window and age, then aligned values', () => {
     const now = Date.UTC(2024, 0, 1, 0, 10);
+    const window = {
+      label: '5m',
+      window_start: Date.UTC(2024, 0, 1, 0, 2),
+      window_end: Date.UTC(2024, 0, 1, 0, 7),
+      features: { txn_count: 2, amount_avg: 20.5 },
+    };
     const text = formatEntity(
       {
         entityType: 'card',
         entityId: 'c1',
         key: 'features:card:c1',
         ttlMs: 3_600_000,
-        labels: {
-          '5m': {
-            label: '5m',
-            window_start: Date.UTC(2024, 0, 1, 0, 2),
-            window_end: Date.UTC(2024, 0, 1, 0, 7),
-            features: { txn_count: 2, amount_avg: 20.5 },
-          },
-        },
+        labels: { '5m': window },
+        jobs: { transactions: { '5m': window } },
         unrecognizedFields: ['owner'],
       },
       'redis://127.0.0.1:6380',
@@ -50,7 +50,7 @@ describe('formatEntity', () => {
       [
         'features:card:c1 at redis://127.0.0.1:6380 (expires in 1h 0m)',
         '',
-        '5m window 2024-01-01T00:02:00.000Z .. 2024-01-01T00:07:00.000Z',
+        'transactions 5m window 2024-01-01T00:02:00.000Z .. 2024-01-01T00:07:00.000Z',
         '  window_end age: 3m 0s ago',
         '  txn_count   2',
         '  amount_avg  20.5',

@@ -2,12 +2,14 @@
 // the rest counted stale; one label per call; calls of windowsPerCall; bad rows explained.
 import { describe, expect, it } from 'vitest';
 import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
-
-import { BatchPlanner, featureKey } from '../../src/core/sinks/window-batch.ts';
+import { loadJobRegistry } from '../../src/core/jobs/load-definitions.ts';
+import { featureKey } from '../../src/core/sinks/feature-fields.ts';
+import { BatchPlanner } from '../../src/core/sinks/window-batch.ts';
 import { writeWindowCallArgs } from '../../src/core/sinks/write-window-call.ts';
 import { WRITE_WINDOW_SCRIPT_SHA } from '../../src/core/sinks/write-window-script.ts';
 import { FIVE_MINUTES_MS, ONE_HOUR_MS, txnRow } from '../support/feature-rows.ts';
 import { TRANSACTIONS as TRANSACTIONS_JOB } from '../support/job-events.ts';
+import { LOGINS_EXAMPLE } from '../support/user-definitions.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const planner = (windowsPerCall = 100) =>
@@ -81,28 +83,53 @@ describe('BatchPlanner', () => {
     expect(batch.calls[0]!.rows.map((r) => r.entity_id)).toEqual(['c2']);
   });
 
-  it('lays out the script arguments: keys, label, ttl, fields, then per window its values', () => {
+  it('lays out the script arguments: keys, window fields, ttl, fields, then per window its values', () => {
     const row = txnRow('c1', T0 + FIVE_MINUTES_MS, { amount_avg: 0.1 + 0.2 });
     const [call] = plan([row, txnRow('c2', T0 + FIVE_MINUTES_MS)]).calls;
     const args = writeWindowCallArgs(call!, 'EVALSHA');
     const names = TRANSACTIONS_JOB.featureNames;
-    expect(args.slice(0, 7 + names.length)).toEqual([
+    expect(args.slice(0, 8 + names.length)).toEqual([
       WRITE_WINDOW_SCRIPT_SHA,
       '2',
       'features:card:c1',
       'features:card:c2',
-      '5m',
+      'window_start_5m',
+      'window_end_5m',
       '86400000',
       String(names.length),
       ...names.map((n) => `${n}_5m`),
     ]);
-    const firstWindow = args.slice(7 + names.length, 7 + names.length + 2 + names.length);
+    const firstWindow = args.slice(8 + names.length, 8 + names.length + 2 + names.length);
     expect(firstWindow).toEqual([
       String(row.window_start),
       String(row.window_end),
       ...names.map((n) => String(row[n as keyof typeof row])),
     ]);
     expect(firstWindow).toContain(String(0.1 + 0.2));
-    expect(args).toHaveLength(7 + names.length + 2 * (2 + names.length));
+    expect(args).toHaveLength(8 + names.length + 2 * (2 + names.length));
+  });
+
+  it("names a user job's fields <job>:<feature>_<label>; a built-in job's stay bare", async () => {
+    const logins = (await loadJobRegistry(LOGINS_EXAMPLE)).get('logins');
+    const row: WindowedFeatureRow = {
+      entity_id: 'u1',
+      window_start: T0,
+      window_end: T0 + 10 * 60_000,
+      ...Object.fromEntries(logins.featureNames.map((name) => [name, 1])),
+    };
+    const [call] = new BatchPlanner(logins, { ttlMs: 1, windowsPerCall: 10 }).plan(
+      [row],
+      0,
+      1,
+    ).calls;
+    expect(call).toMatchObject({
+      keyPrefix: 'features:user:',
+      startField: 'logins:window_start_10m',
+      endField: 'logins:window_end_10m',
+      fields: logins.featureNames.map((name) => `logins:${name}_10m`),
+    });
+    const [builtIn] = plan([txnRow('c1', T0 + FIVE_MINUTES_MS)]).calls;
+    expect(builtIn).toMatchObject({ startField: 'window_start_5m', endField: 'window_end_5m' });
+    expect(builtIn!.fields[0]).toBe('txn_count_5m');
   });
 });

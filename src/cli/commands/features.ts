@@ -1,14 +1,18 @@
 /**
- * `featureflow features get card|user ID`: what Redis holds for one entity (docs/redis-layout.md),
- * per window label, with window_start, window_end and the age of window_end, so a user can see
- * at a glance whether the online features are fresh.
+ * `featureflow features get card|user ID`: what Redis holds for one entity, per job and window
+ * label, with window_start, window_end and the age of window_end, so a user can see at a glance
+ * whether the online features are fresh. The hash layout: docs/redis-layout.md.
  */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
 import type { EntityType } from '../../core/jobs/job-definition.ts';
-import { createFeatureStore, type StoredEntity } from '../../core/sinks/feature-store.ts';
-import { featureKey } from '../../core/sinks/window-batch.ts';
+import { featureKey } from '../../core/sinks/feature-fields.ts';
+import {
+  createFeatureStore,
+  type StoredEntity,
+  type StoredWindow,
+} from '../../core/sinks/feature-store.ts';
 
 interface FeaturesGetFlags {
   redis?: string;
@@ -61,16 +65,21 @@ export function notFoundMessage(type: EntityType, id: string, url: string): stri
   return `no features in Redis for ${type} '${id}': key ${featureKey(type, id)} does not exist at ${url} (check the id and the entity type; keys expire after their TTL, 24 h by default, without writes)`;
 }
 
-/** The table people read: one block per label, the freshest facts first. */
+/** The table people read: one block per job and label, the freshest facts first. */
 export function formatEntity(entity: StoredEntity, url: string, nowMs: number): string {
   const ttl = entity.ttlMs === undefined ? 'no TTL' : `expires in ${formatAge(entity.ttlMs)}`;
   const lines = [`${entity.key} at ${url} (${ttl})`];
-  const windows = Object.values(entity.labels);
-  for (const window of windows) {
+  const windows: [string, StoredWindow][] = [];
+  for (const [job, labels] of Object.entries(entity.jobs)) {
+    for (const window of Object.values(labels)) windows.push([job, window]);
+  }
+  for (const [job, window] of windows) {
     lines.push(
       '',
-      `${window.label} window ${isoOrRaw(window.window_start)} .. ${isoOrRaw(window.window_end)}`,
-      `  window_end age: ${describeAge(nowMs - window.window_end)}`,
+      `${job} ${window.label} window ${isoOrRaw(window.window_start)} .. ${isoOrRaw(window.window_end)}`,
+      window.unreadableWindowEnd === undefined
+        ? `  window_end age: ${describeAge(nowMs - window.window_end)}`
+        : `  window_end is not a number: ${JSON.stringify(window.unreadableWindowEnd)} (the sink treats it as absent: the next window of this job and label replaces it)`,
     );
     const names = Object.keys(window.features);
     const width = Math.max(0, ...names.map((name) => name.length));
@@ -103,19 +112,29 @@ function toJson(
     now: nowMs,
   };
   if (entity === undefined) return base;
-  const labels: Record<string, unknown> = {};
-  for (const window of Object.values(entity.labels)) {
-    labels[window.label] = {
-      window_start: window.window_start,
-      window_end: window.window_end,
-      age_ms: nowMs - window.window_end,
-      features: window.features,
-    };
-  }
+  const windowsJson = (windows: Readonly<Record<string, StoredWindow>>) => {
+    const byLabel: Record<string, unknown> = {};
+    for (const window of Object.values(windows)) {
+      byLabel[window.label] = {
+        window_start: window.window_start,
+        window_end: window.window_end,
+        age_ms: nowMs - window.window_end,
+        features: window.features,
+        ...(window.unreadableWindowEnd === undefined
+          ? {}
+          : { unreadable_window_end: window.unreadableWindowEnd }),
+      };
+    }
+    return byLabel;
+  };
+  const jobs: Record<string, unknown> = {};
+  for (const [job, windows] of Object.entries(entity.jobs)) jobs[job] = windowsJson(windows);
   return {
     ...base,
     ttl_ms: entity.ttlMs ?? null,
-    labels,
+    // The built-in job's windows, as before jobs shared a key; `jobs` has every job's.
+    labels: windowsJson(entity.labels),
+    jobs,
     unrecognized_fields: entity.unrecognizedFields,
   };
 }

@@ -1,9 +1,11 @@
 /** `featureflow replay`: docs/windows.md over a file (see src/replay/replay-job.ts). */
 import type { Command } from 'commander';
+import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
 import { resolveFeatureJobConfig } from '../../core/models/config.ts';
 import type { InputDamage } from '../../io/avro-file-reader.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../../io/line-reader.ts';
+import { backfillRedis } from '../../replay/redis-backfill.ts';
 import { runReplay } from '../../replay/replay-job.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { createProgress, formatCount } from '../ui/progress.ts';
@@ -19,6 +21,7 @@ interface ReplayFlags {
   lateOutput?: string;
   deadLetter?: string;
   maxLineBytes: number;
+  redis?: string;
 }
 
 export function register(program: Command): void {
@@ -67,6 +70,10 @@ export function register(program: Command): void {
         'is written, what was lost is in the summary and the dead letters); 2 unusable flags.',
       ].join('\n'),
     )
+    .option(
+      '--redis <url>',
+      "also write each entity's newest windows to this Redis, as the live sink does (a newer stored window is kept)",
+    )
     .action(async (flags: ReplayFlags) => {
       const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
       const progress = createProgress('replay', 'bytes');
@@ -113,6 +120,24 @@ export function register(program: Command): void {
         process.exitCode = 1;
       }
       process.stderr.write(`${lines.join('\n')}\n`);
+      if (flags.redis !== undefined) {
+        const { redisUrl } = resolveServiceEndpoints({ redis: flags.redis });
+        const backfill = await backfillRedis({
+          rowsPath: flags.output,
+          job: config.job,
+          redisUrl,
+          log: (line) => process.stderr.write(`  ${line}\n`),
+        });
+        const { written, stale, failed, repaired } = backfill.result;
+        process.stderr.write(
+          `backfill -> Redis at ${backfill.redisUrl}: ${formatCount(backfill.sent)} newest windows of ${formatCount(backfill.rows)} rows, ` +
+            `${formatCount(written)} written, ${formatCount(stale)} kept a newer stored window, ${formatCount(failed)} refused` +
+            (repaired > 0 ? `, ${formatCount(repaired)} repaired an unreadable window_end` : '') +
+            '\n',
+        );
+        // Refused windows are listed above; a script must not take the backfill for complete.
+        if (failed > 0) process.exitCode = 1;
+      }
     });
 }
 

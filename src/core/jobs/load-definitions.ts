@@ -27,7 +27,7 @@ export function builtInJobs(): readonly JobDefinition[] {
 }
 
 /** Whether `job` is one of featureflow's own jobs (src/jobs/). */
-export function isBuiltInJob(job: JobDefinition): boolean {
+export function isBuiltInJob(job: Pick<JobDefinition, 'module'>): boolean {
   return job.module === BUILT_IN_MODULE;
 }
 

@@ -2,13 +2,15 @@
  * FeatureSink: feature rows -> Redis hashes (docs/redis-layout.md).
  *
  * rows -> batches of `batchSize` -> newest window per (entity, label) (window-batch.ts) ->
- * calls of `windowsPerCall` windows of one label -> RESP bytes (write-window-call.ts) ->
+ * calls of `windowsPerCall` windows of one job and label -> RESP bytes (write-window-call.ts) ->
  * EVALSHA of the newest-wins script (write-window-script.ts), pipelined on one connection with
  * up to `maxBatchesInFlight` batches unanswered -> {written, stale, failed} + REDIS_WRITES.
  *
- * Every write is idempotent (an equal window re-writes the same values; an older one is
- * refused), so a caller that gets FeatureflowError('unavailable') retries the whole call with
- * backoff and nothing is lost or doubled.
+ * Each reply is classified once (redis-reply-errors.ts): rows Redis can take later (a lost
+ * connection, OOM, READONLY...) come back as `pending` for another attempt, rows it never will
+ * (WRONGTYPE) as `failures` with the row, for the caller's dead letter. Every write is
+ * idempotent (an equal window re-writes the same values; an older one is refused), so sending a
+ * row again whose reply was lost neither loses nor doubles anything.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -17,6 +19,7 @@ import type { WindowedFeatureRow } from '../jobs/job-definition.ts';
 import { EVENT_TO_REDIS, REDIS_WRITES } from '../metrics.ts';
 import { EncodedCommand } from './encoded-command.ts';
 import { RedisConnection } from './redis-connection.ts';
+import { classifyRedisReply } from './redis-reply-errors.ts';
 import { RespWriter } from './resp-writer.ts';
 import { BatchPlanner, type FeatureTarget, type WriteFailure } from './window-batch.ts';
 import {
@@ -86,19 +89,36 @@ export function resolveFeatureSinkOptions(options: FeatureSinkOptions): Resolved
 }
 
 export interface FeatureWriteResult {
-  /** Windows now stored (including equal re-writes). */
+  /** Windows now stored (including equal re-writes and repairs). */
   written: number;
-  /** Windows not written because a newer one of the same entity and label is stored or was in
-   * the same batch. */
+  /** Windows not written because a newer one of the same entity, job and label is stored or
+   * was in the same batch. */
   stale: number;
-  /** Windows that could not be written (bad row, or Redis refused the command). */
+  /** Windows that can never be written as they are (a bad row, WRONGTYPE...): see `failures`. */
   failed: number;
-  /** The first few failures with their reasons, so none goes unexplained. */
+  /** Every such window with its row and reason, for the dead letter. */
   failures: WriteFailure[];
+  /** Written windows whose stored window_end was not a finite number (counted in `written`). */
+  repaired: number;
+  /** The first few repairs, with the unreadable value each replaced. */
+  repairs: WriteFailure[];
 }
 
-const MAX_FAILURE_SAMPLES = 10;
+/** One pass over the rows: what was settled, and the rows Redis may take later. */
+export interface WriteAttempt {
+  readonly result: FeatureWriteResult;
+  /** Rows not written for a reason that passes (OOM, READONLY, LOADING, a lost connection...). */
+  readonly pending: WindowedFeatureRow[];
+  /** Why the first pending row is pending: Redis's reply, or the connection error. */
+  readonly pendingError: FeatureflowError | undefined;
+}
+
+const MAX_REPAIR_SAMPLES = 10;
 const WRITE_ACTION = 'write features to';
+
+export function emptyWriteResult(): FeatureWriteResult {
+  return { written: 0, stale: 0, failed: 0, failures: [], repaired: 0, repairs: [] };
+}
 
 export class FeatureSink {
   readonly options: ResolvedFeatureSinkOptions;
@@ -112,61 +132,78 @@ export class FeatureSink {
     this.connection = new RedisConnection(this.options);
   }
 
+  get displayUrl(): string {
+    return this.connection.displayUrl;
+  }
+
   /**
-   * Writes one feature row per window of `target`'s job (a JobDefinition fits). Resolves with
-   * the counts; rejects with FeatureflowError('unavailable') when Redis cannot be reached, after
-   * which the whole call can be retried.
+   * Writes one feature row per window of `target`'s job (a JobDefinition fits), once. Resolves
+   * with the counts; rejects with FeatureflowError('unavailable') when some rows could not be
+   * written for a reason that passes (Redis down, out of memory, read-only...), after which the
+   * whole call can be retried. `writeFeaturesUntilDone` (write-until-done.ts) retries only the
+   * rows still pending instead.
    */
   async writeFeatures(
     rows: readonly WindowedFeatureRow[],
     target: FeatureTarget,
   ): Promise<FeatureWriteResult> {
+    const attempt = await this.writeOnce(rows, target);
+    if (attempt.pendingError !== undefined) throw attempt.pendingError;
+    return attempt.result;
+  }
+
+  /** One pass: settles what it can and hands back the rows to try again, never throwing for a
+   * reason that passes. */
+  async writeOnce(
+    rows: readonly WindowedFeatureRow[],
+    target: FeatureTarget,
+  ): Promise<WriteAttempt> {
     const planner = this.plannerFor(target);
-    const result: FeatureWriteResult = { written: 0, stale: 0, failed: 0, failures: [] };
-    if (rows.length === 0) return result;
+    const state: AttemptState = {
+      redisUrl: this.connection.displayUrl,
+      result: emptyWriteResult(),
+      pending: [],
+      pendingError: undefined,
+    };
+    if (rows.length === 0) return state;
     let client: Redis;
     try {
       client = await this.connection.ready(WRITE_ACTION);
     } catch (error) {
-      addCounts(result, { written: 0, stale: 0, failed: rows.length });
-      throw error;
+      if (!(error instanceof FeatureflowError && error.retriable)) throw error;
+      addCounts(state.result, { written: 0, stale: 0, failed: 0, retried: rows.length });
+      for (const row of rows) state.pending.push(row);
+      state.pendingError = error;
+      return state;
     }
     // Batches are written to the one connection synchronously, in row order, so Redis applies
     // them in that order. Up to maxBatchesInFlight wait for replies at once: this process
     // encodes the next batch while Redis runs the previous one. If the connection drops, the
-    // client refuses further commands at once (no offline queue) and the call fails.
+    // client refuses further commands at once (no offline queue): the batches not yet sent
+    // are pending as a whole, those sent are pending for the calls that got no reply.
     const { batchSize, maxBatchesInFlight } = this.options;
-    const inFlight: Promise<unknown>[] = [];
-    try {
-      for (let start = 0; start < rows.length; start += batchSize) {
-        const batch = planner.plan(rows, start, Math.min(start + batchSize, rows.length));
-        const counts: BatchCounts = {
-          written: 0,
-          stale: batch.stale,
-          failed: batch.invalid.length,
-        };
-        for (const failure of batch.invalid) addFailure(result, failure);
-        const replies = this.send(client, batch.calls, counts, result);
-        // Settles with the batch's error (or undefined) and never rejects, so a second failing
-        // batch cannot become an unhandled rejection while the first one is awaited.
-        inFlight.push(
-          replies.then(
-            () => addCounts(result, counts),
-            (error: unknown) => {
-              addCounts(result, counts);
-              return error ?? new Error('a batch failed without a reason');
-            },
-          ),
-        );
-        if (inFlight.length >= maxBatchesInFlight) throwIfError(await inFlight.shift());
+    const inFlight: Promise<void>[] = [];
+    for (let start = 0; start < rows.length; start += batchSize) {
+      const end = Math.min(start + batchSize, rows.length);
+      if (state.transportLost) {
+        addCounts(state.result, { written: 0, stale: 0, failed: 0, retried: end - start });
+        for (let i = start; i < end; i++) state.pending.push(rows[i]!);
+        continue;
       }
-      while (inFlight.length > 0) throwIfError(await inFlight.shift());
-    } finally {
-      // After a failure, let the batches already sent settle so the counts and metrics are
-      // complete; their errors are the same outage as the one being thrown.
-      await Promise.all(inFlight);
+      const batch = planner.plan(rows, start, end);
+      const counts: BatchCounts = {
+        written: 0,
+        stale: batch.stale,
+        failed: batch.invalid.length,
+        retried: 0,
+      };
+      for (const failure of batch.invalid) state.result.failures.push(failure);
+      // Never rejects: every outcome lands in `state`.
+      inFlight.push(this.send(client, batch.calls, counts, state));
+      if (inFlight.length >= maxBatchesInFlight) await inFlight.shift();
     }
-    return result;
+    await Promise.all(inFlight);
+    return state;
   }
 
   async close(): Promise<void> {
@@ -174,20 +211,19 @@ export class FeatureSink {
   }
 
   /**
-   * Writes the calls now (synchronously) and counts their replies. A call Redis answers with
-   * NOSCRIPT (restarted, or SCRIPT FLUSH) is re-sent once with EVAL and the script source,
-   * which also caches it again for the next EVALSHA.
+   * Writes the calls now (synchronously) and counts their replies into `state`. A call Redis
+   * answers with NOSCRIPT (restarted, or SCRIPT FLUSH) is re-sent once with EVAL and the script
+   * source, which also caches it again for the next EVALSHA.
    */
   private async send(
     client: Redis,
     calls: readonly WriteWindowCall[],
     counts: BatchCounts,
-    result: FeatureWriteResult,
+    state: AttemptState,
   ): Promise<void> {
     let command: ScriptCommand = 'EVALSHA';
     let pending = calls;
     let replies = this.dispatch(client, command, pending);
-    let transportError: unknown;
     while (pending.length > 0) {
       const settled = await replies;
       const noScript: WriteWindowCall[] = [];
@@ -195,27 +231,42 @@ export class FeatureSink {
         const call = pending[i]!;
         const reply = settled[i]!;
         if (reply.status === 'fulfilled') {
-          countReplies(call, reply.value, counts, result);
+          countReplies(call, reply.value, counts, state);
           continue;
         }
         const error: unknown = reply.reason;
-        if (command === 'EVALSHA' && isReplyError(error) && error.message.startsWith('NOSCRIPT')) {
-          noScript.push(call);
+        if (!isReplyError(error)) {
+          // No reply: the connection is gone; whether Redis ran the call is unknown, and
+          // writing it again is harmless.
+          counts.retried += call.rows.length;
+          for (const row of call.rows) state.pending.push(row);
+          state.transportLost = true;
+          state.pendingError ??= this.connection.unavailable(WRITE_ACTION, error);
           continue;
         }
-        counts.failed += call.rows.length;
-        if (isReplyError(error)) {
-          for (const row of call.rows) addFailure(result, refusal(call, row, error.message));
+        const kind = classifyRedisReply(error.message);
+        if (kind === 'noscript' && command === 'EVALSHA') {
+          noScript.push(call);
+        } else if (kind === 'retriable') {
+          counts.retried += call.rows.length;
+          for (const row of call.rows) this.postpone(state, row, error.message);
         } else {
-          transportError ??= error;
+          counts.failed += call.rows.length;
+          for (const row of call.rows)
+            state.result.failures.push(refusal(call, row, error.message));
         }
       }
       command = 'EVAL';
       pending = noScript;
       if (pending.length > 0) replies = this.dispatch(client, command, pending);
     }
-    if (transportError !== undefined)
-      throw this.connection.unavailable(WRITE_ACTION, transportError);
+    addCounts(state.result, counts);
+  }
+
+  /** A row Redis will take later: kept for the next attempt, with the first such reason. */
+  private postpone(state: AttemptState, row: WindowedFeatureRow, reply: string): void {
+    state.pending.push(row);
+    state.pendingError ??= cannotWriteNow(state.redisUrl, reply);
   }
 
   /** Writes the calls back to back on the one connection (Redis pipelines them); each reply
@@ -254,12 +305,21 @@ export class FeatureSink {
   }
 }
 
+interface AttemptState {
+  readonly redisUrl: string;
+  result: FeatureWriteResult;
+  pending: WindowedFeatureRow[];
+  pendingError: FeatureflowError | undefined;
+  /** Set once a call got no reply: the batches after it are not sent. */
+  transportLost?: boolean;
+}
+
 export function createFeatureSink(options: FeatureSinkOptions): FeatureSink {
   return new FeatureSink(options);
 }
 
-/** Errors Redis itself sent back (WRONGTYPE, NOSCRIPT, script errors), as opposed to a lost
- * connection. ioredis uses redis-errors' ReplyError, whose name is its class name. */
+/** Errors Redis itself sent back (WRONGTYPE, NOSCRIPT, OOM, script errors), as opposed to a
+ * lost connection. ioredis uses redis-errors' ReplyError, whose name is its class name. */
 function isReplyError(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ReplyError';
 }
@@ -268,41 +328,69 @@ interface BatchCounts {
   written: number;
   stale: number;
   failed: number;
+  /** Windows Redis could not take yet: pending, in the metric only. */
+  retried: number;
 }
 
-/** The script's reply: per key 1 (written), 0 (stale) or the error text for that window. */
+/** The script's reply: per key 1 (written), 0 (stale), [2, stored] (written over an
+ * unreadable window_end), or the error text for that window. */
 function countReplies(
   call: WriteWindowCall,
   reply: unknown,
   counts: BatchCounts,
-  result: FeatureWriteResult,
+  state: AttemptState,
 ): void {
   const statuses = Array.isArray(reply) ? reply : [];
   // Freshness: Redis has just acknowledged these windows, each complete at its window_end.
   const ackedSeconds = Date.now() / 1000;
   for (let j = 0; j < call.rows.length; j++) {
     const status: unknown = statuses[j];
+    const row = call.rows[j]!;
     if (status === 1) {
       counts.written++;
-      EVENT_TO_REDIS.observe(ackedSeconds - call.rows[j]!.window_end / 1000);
+      EVENT_TO_REDIS.observe(ackedSeconds - row.window_end / 1000);
     } else if (status === 0) counts.stale++;
-    else {
+    else if (Array.isArray(status) && status[0] === 2) {
+      counts.written++;
+      EVENT_TO_REDIS.observe(ackedSeconds - row.window_end / 1000);
+      const result = state.result;
+      result.repaired++;
+      if (result.repairs.length < MAX_REPAIR_SAMPLES) {
+        result.repairs.push({
+          entity_id: row.entity_id,
+          window_end: row.window_end,
+          row,
+          reason: `stored ${call.endField} of ${call.keyPrefix}${row.entity_id} was not a number: ${JSON.stringify(String(status[1]))} (treated as absent: this window replaced it)`,
+        });
+      }
+    } else if (typeof status === 'string' && classifyRedisReply(status) === 'retriable') {
+      // Per key, e.g. OOM at the first write of a script: this window waits for the next try.
+      counts.retried++;
+      state.pending.push(row);
+      state.pendingError ??= cannotWriteNow(state.redisUrl, status);
+    } else {
       counts.failed++;
       const reason =
         typeof status === 'string' ? status : `unexpected script reply ${JSON.stringify(status)}`;
-      addFailure(result, refusal(call, call.rows[j]!, reason));
+      state.result.failures.push(refusal(call, row, reason));
     }
   }
 }
 
-function throwIfError(outcome: unknown): void {
-  if (outcome !== undefined) throw outcome;
+/** Why rows wait: Redis answered with an error that passes (redis-reply-errors.ts). */
+function cannotWriteNow(redisUrl: string, reply: string): FeatureflowError {
+  return new FeatureflowError(
+    'unavailable',
+    `Redis at ${redisUrl} cannot take writes now: ${reply} (the windows are written once it can: raise maxmemory or free memory for OOM, point --redis at the primary for READONLY, or wait for loading or failover to finish)`,
+    { context: { redisUrl, reply } },
+  );
 }
 
 function addCounts(result: FeatureWriteResult, counts: BatchCounts): void {
   REDIS_WRITES.inc({ status: 'written' }, counts.written);
   REDIS_WRITES.inc({ status: 'stale' }, counts.stale);
   REDIS_WRITES.inc({ status: 'failed' }, counts.failed);
+  REDIS_WRITES.inc({ status: 'retried' }, counts.retried);
   result.written += counts.written;
   result.stale += counts.stale;
   result.failed += counts.failed;
@@ -314,9 +402,6 @@ function refusal(call: WriteWindowCall, row: WindowedFeatureRow, reason: string)
     entity_id: row.entity_id,
     window_end: row.window_end,
     reason: `Redis refused the write to ${call.keyPrefix}${row.entity_id}: ${reason} (the key must be a feature hash; delete or rename what is there)`,
+    row,
   };
-}
-
-function addFailure(result: FeatureWriteResult, failure: WriteFailure): void {
-  if (result.failures.length < MAX_FAILURE_SAMPLES) result.failures.push(failure);
 }

@@ -7,10 +7,17 @@
  */
 import type { EntityType, WindowedFeatureRow } from '../jobs/job-definition.ts';
 import { windowLabel } from '../utils/durations.ts';
+import {
+  type FieldOwner,
+  featureKey,
+  jobFieldPrefix,
+  type LabelFields,
+  labelFields,
+} from './feature-fields.ts';
 import type { WriteWindowCall } from './write-window-call.ts';
 
 /** What the sink needs to know about a job's rows: a `JobDefinition` is one. */
-export interface FeatureTarget {
+export interface FeatureTarget extends FieldOwner {
   readonly entityType: EntityType;
   readonly featureNames: readonly string[];
 }
@@ -19,6 +26,8 @@ export interface WriteFailure {
   readonly entity_id: string;
   readonly window_end: number;
   readonly reason: string;
+  /** The row itself, so the caller can dead-letter it. */
+  readonly row: WindowedFeatureRow;
 }
 
 export interface PlannedBatch {
@@ -28,30 +37,21 @@ export interface PlannedBatch {
   readonly invalid: WriteFailure[];
 }
 
-/** `features:card:<id>` / `features:user:<id>` (docs/redis-layout.md). */
-export function featureKey(entityType: EntityType, entityId: string): string {
-  return `features:${entityType}:${entityId}`;
-}
-
-interface LabelLayout {
-  readonly label: string;
-  /** `<feature>_<label>`, in featureNames order. */
-  readonly fields: readonly string[];
-}
-
 /**
  * Everything about a target that does not change per row, resolved once: the key prefix and,
- * per window size, the label and the suffixed field names (`txn_count_5m`...).
+ * per window size, the label and the job's field names (`txn_count_5m`, `logins:login_count_10m`).
  */
 export class BatchPlanner {
   private readonly keyPrefix: string;
+  private readonly fieldPrefix: string;
   private readonly featureNames: readonly string[];
   private readonly ttlArg: string;
   private readonly windowsPerCall: number;
-  private readonly layouts = new Map<number, LabelLayout>();
+  private readonly layouts = new Map<number, LabelFields>();
 
   constructor(target: FeatureTarget, options: { ttlMs: number; windowsPerCall: number }) {
     this.keyPrefix = featureKey(target.entityType, '');
+    this.fieldPrefix = jobFieldPrefix(target);
     this.featureNames = target.featureNames;
     this.ttlArg = String(options.ttlMs);
     this.windowsPerCall = options.windowsPerCall;
@@ -71,6 +71,7 @@ export class BatchPlanner {
           entity_id: String(row.entity_id),
           window_end: row.window_end,
           reason: problem,
+          row,
         });
         continue;
       }
@@ -97,6 +98,8 @@ export class BatchPlanner {
         calls.push({
           keyPrefix: this.keyPrefix,
           label: layout.label,
+          startField: layout.startField,
+          endField: layout.endField,
           ttlArg: this.ttlArg,
           featureNames: this.featureNames,
           fields: layout.fields,
@@ -107,11 +110,10 @@ export class BatchPlanner {
     return { calls, stale, invalid };
   }
 
-  private layoutFor(sizeMs: number): LabelLayout {
+  private layoutFor(sizeMs: number): LabelFields {
     let layout = this.layouts.get(sizeMs);
     if (layout === undefined) {
-      const label = windowLabel(sizeMs);
-      layout = { label, fields: this.featureNames.map((name) => `${name}_${label}`) };
+      layout = labelFields(this.fieldPrefix, windowLabel(sizeMs), this.featureNames);
       this.layouts.set(sizeMs, layout);
     }
     return layout;
