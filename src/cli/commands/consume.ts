@@ -1,8 +1,10 @@
 /** `featureflow consume`: the Kafka consumer runtime (see src/consumer/consumer-runtime.ts). */
+
 import type { Command } from 'commander';
 import { type ConsumerFlags, resolveConsumerConfig } from '../../consumer/consumer-config.ts';
 import { ConsumerRuntime } from '../../consumer/consumer-runtime.ts';
 import { collectProcessMetrics, serveMetrics } from '../../core/metrics.ts';
+import { redactSecrets } from '../../core/redaction.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 import { formatCount } from '../ui/progress.ts';
 
@@ -70,7 +72,7 @@ export function register(program: Command): void {
         process.once('SIGINT', () => onSignal('SIGINT'));
       });
       log(
-        `group ${config.groupId} on ${config.topic} at ${config.brokers.join(',')} -> ${config.redisUrl}`,
+        `group ${config.groupId} on ${config.topic} at ${config.brokers.join(',')} -> ${redactSecrets(config.redisUrl)}`,
       );
       await runtime.start();
       await stopped;

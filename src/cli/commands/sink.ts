@@ -1,7 +1,9 @@
 /** `featureflow sink`: the Redis sink connector (see src/sink/sink-connector.ts). */
+
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { collectProcessMetrics, serveMetrics } from '../../core/metrics.ts';
+import { redactSecrets } from '../../core/redaction.ts';
 import { SinkConnector } from '../../sink/sink-connector.ts';
 import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 import { formatCount } from '../ui/progress.ts';
@@ -64,7 +66,7 @@ export function register(program: Command): void {
         process.once('SIGINT', onSignal);
       });
       log(
-        `group ${flags.group} on ${topics.map((t) => t.topic).join(',')} -> ${endpoints.redisUrl}`,
+        `group ${flags.group} on ${topics.map((t) => t.topic).join(',')} -> ${redactSecrets(endpoints.redisUrl)}`,
       );
       await connector.start();
       await stopped;

@@ -1,5 +1,7 @@
 /** `featureflow up`: the local stack (see src/stack/stack-up.ts), ready when this returns. */
+
 import type { Command } from 'commander';
+import { redactSecrets } from '../../core/redaction.ts';
 import { resolveArtifacts } from '../../stack/artifacts.ts';
 import {
   PORT_SPECS,
@@ -105,7 +107,7 @@ export function register(program: Command): void {
               (result.artifactSeconds > 0
                 ? ` (of which ${result.artifactSeconds.toFixed(1)} s resolving jars)`
                 : ''),
-            `  REDIS_URL=${endpoints.redisUrl}`,
+            `  REDIS_URL=${redactSecrets(endpoints.redisUrl)}`,
             `  KAFKA_BROKERS=${endpoints.kafkaBrokers}`,
             `  FLINK_SQL_GATEWAY=${endpoints.flinkSqlGateway}`,
             `  Flink web UI: ${endpoints.flinkWebUi}`,
