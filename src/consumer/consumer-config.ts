@@ -1,5 +1,6 @@
 /** The consumer runtime's configuration: one resolver, defaults, validation, frozen. */
 import { resolveServiceEndpoints } from '../config/environment.ts';
+import { parsePort } from '../config/port-flag.ts';
 import { FeatureflowError } from '../core/errors.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { type FeatureJobConfig, resolveFeatureJobConfig } from '../core/models/config.ts';
@@ -41,13 +42,11 @@ export function resolveConsumerConfig(
 ): ResolvedConsumerConfig {
   const job = resolveFeatureJobConfig(flags, jobs, env);
   const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers }, env);
-  const metricsPort = Number(flags.metricsPort ?? env.FEATUREFLOW_METRICS_PORT ?? -1);
-  if (!Number.isInteger(metricsPort) || metricsPort < -1 || metricsPort > 65535) {
-    throw new FeatureflowError(
-      'invalid_argument',
-      `--metrics-port must be a port number (0 picks a free one): got '${flags.metricsPort}'`,
-    );
-  }
+  const metricsPortText = flags.metricsPort ?? env.FEATUREFLOW_METRICS_PORT;
+  const metricsPort =
+    metricsPortText === undefined
+      ? -1
+      : parsePort(metricsPortText, '--metrics-port / FEATUREFLOW_METRICS_PORT');
   const statusSeconds = Number(flags.statusInterval ?? 10);
   if (!Number.isFinite(statusSeconds) || statusSeconds < 0) {
     throw new FeatureflowError(

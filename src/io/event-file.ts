@@ -93,18 +93,22 @@ function isBlank(text: string): boolean {
   return text.trim().length === 0;
 }
 
-interface InputFormat {
+export interface InputFormat {
   kind: 'ndjson' | 'avro';
   sizeBytes: number;
 }
 
-async function detectInputFormat(path: string): Promise<InputFormat> {
+/**
+ * What the --input file is; a path that is missing, not a file or unreadable is the caller's
+ * mistake (invalid_argument, exit 2), found before anything connects or writes.
+ */
+export async function detectInputFormat(path: string): Promise<InputFormat> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     const info = await stat(path);
     if (!info.isFile()) {
       throw new FeatureflowError(
-        'io_failed',
+        'invalid_argument',
         `--input is not a file: ${path} (give an .ndjson or .avro file)`,
       );
     }
@@ -114,7 +118,7 @@ async function detectInputFormat(path: string): Promise<InputFormat> {
     const isAvro = looksLikeAvroContainer(head);
     if (path.endsWith('.avro') && !isAvro) {
       throw new FeatureflowError(
-        'io_failed',
+        'invalid_argument',
         `--input ${path} ends in .avro but is not an Avro object container file (it does not start with "Obj\\x01")`,
       );
     }
@@ -122,7 +126,7 @@ async function detectInputFormat(path: string): Promise<InputFormat> {
   } catch (error) {
     if (error instanceof FeatureflowError) throw error;
     throw new FeatureflowError(
-      'io_failed',
+      'invalid_argument',
       `cannot read --input ${path}: ${(error as Error).message} (check the path and permissions)`,
       { cause: error, context: { path } },
     );

@@ -1,6 +1,7 @@
 /** `featureflow produce`: an event file to Kafka (see src/produce/produce-file.ts). */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
+import { detectInputFormat } from '../../io/event-file.ts';
 import { createKafkaClient } from '../../kafka/kafka-client.ts';
 import { MessageProducer } from '../../kafka/message-producer.ts';
 import { produceFile } from '../../produce/produce-file.ts';
@@ -32,6 +33,9 @@ export function register(program: Command): void {
     .action(async (flags: ProduceFlags) => {
       const job = (await jobRegistryFor(flags)).get(flags.job);
       const { kafkaBrokers } = resolveServiceEndpoints({ brokers: flags.brokers });
+      // A wrong --input is found before Kafka is tried: naming the file beats a minute of
+      // broker retries that never mention it.
+      await detectInputFormat(flags.input);
       const producer = new MessageProducer(
         createKafkaClient({ clientId: 'featureflow-produce', brokers: kafkaBrokers }),
         kafkaBrokers,

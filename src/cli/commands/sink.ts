@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
+import { parsePort } from '../../config/port-flag.ts';
 import { collectProcessMetrics, serveMetrics } from '../../core/metrics.ts';
 import { redactSecrets } from '../../core/redaction.ts';
 import { SinkConnector } from '../../sink/sink-connector.ts';
@@ -51,9 +52,13 @@ export function register(program: Command): void {
         log,
       });
       collectProcessMetrics();
-      const metrics = flags.metricsPort
-        ? await serveMetrics({ port: Number(flags.metricsPort), host: '127.0.0.1' })
-        : undefined;
+      const metrics =
+        flags.metricsPort === undefined
+          ? undefined
+          : await serveMetrics({
+              port: parsePort(flags.metricsPort, '--metrics-port'),
+              host: '127.0.0.1',
+            });
       const status = setInterval(() => {
         const c = connector.counters;
         log(
