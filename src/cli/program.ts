@@ -3,6 +3,7 @@
  * Every command reports failures the same way (see `runCli`), so a user always gets one clear
  * line and a non-zero exit code instead of a stack trace.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FeatureflowError } from '../core/errors.ts';
 
@@ -26,13 +27,36 @@ const COMMAND_MODULES: readonly string[] = [
 export async function buildProgram(): Promise<Command> {
   const program = new Command('featureflow')
     .description('Real-time feature engineering: Flink SQL windows, TypeScript features, Redis')
+    .version(packageVersion(), '-V, --version', 'print the featureflow version')
     .showHelpAfterError()
     .exitOverride();
   for (const modulePath of COMMAND_MODULES) {
     const module = (await import(modulePath)) as { register(program: Command): void };
     module.register(program);
   }
+  for (const command of program.commands) writeHelpOneWay(command);
   return program;
+}
+
+function packageVersion(): string {
+  const path = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Help says every option the same way: a required one ends in "(required)", and a default
+ * reads "(default: value)" whether commander fills it or the command does.
+ */
+function writeHelpOneWay(command: Command): void {
+  for (const option of command.options) {
+    if (option.mandatory && !option.description.endsWith('(required)')) {
+      option.description = `${option.description} (required)`;
+    }
+    if (option.defaultValue !== undefined && option.defaultValueDescription === undefined) {
+      option.defaultValueDescription = String(option.defaultValue);
+    }
+  }
+  for (const sub of command.commands) writeHelpOneWay(sub);
 }
 
 export async function runCli(argv: readonly string[]): Promise<number> {

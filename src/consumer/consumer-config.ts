@@ -4,6 +4,7 @@ import { parsePort } from '../config/port-flag.ts';
 import { FeatureflowError } from '../core/errors.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { type FeatureJobConfig, resolveFeatureJobConfig } from '../core/models/config.ts';
+import { parseDurationMs } from '../core/utils/durations.ts';
 
 export interface ConsumerFlags {
   job?: string;
@@ -18,7 +19,15 @@ export interface ConsumerFlags {
   idleTimeout?: string;
   metricsPort?: string;
   statusInterval?: string;
+  kafkaRetryTimeout?: string;
+  drainTimeout?: string;
 }
+
+/** How long consume and sink wait: for an unreachable Kafka, and for a batch to finish on SIGTERM. */
+export const LIFECYCLE_DEFAULTS = Object.freeze({
+  kafkaRetryTimeout: '60s',
+  drainTimeout: '30s',
+});
 
 export interface ResolvedConsumerConfig {
   readonly job: FeatureJobConfig;
@@ -33,6 +42,10 @@ export interface ResolvedConsumerConfig {
   readonly statusIntervalMs: number;
   /** -1: no /metrics endpoint. */
   readonly metricsPort: number;
+  /** How long Kafka may stay unreachable (starting, or crashed and restarting) before exit 1. */
+  readonly kafkaRetryTimeoutMs: number;
+  /** On SIGTERM, how long the batch in hand may take to be written and committed. */
+  readonly drainTimeoutMs: number;
 }
 
 export function resolveConsumerConfig(
@@ -65,5 +78,20 @@ export function resolveConsumerConfig(
     tickIntervalMs: 1_000,
     statusIntervalMs: statusSeconds * 1000,
     metricsPort,
+    ...resolveLifecycle(flags),
   });
+}
+
+/** --kafka-retry-timeout and --drain-timeout, shared by consume and sink. */
+export function resolveLifecycle(flags: { kafkaRetryTimeout?: string; drainTimeout?: string }) {
+  return {
+    kafkaRetryTimeoutMs: parseDurationMs(
+      flags.kafkaRetryTimeout ?? LIFECYCLE_DEFAULTS.kafkaRetryTimeout,
+      '--kafka-retry-timeout',
+    ),
+    drainTimeoutMs: parseDurationMs(
+      flags.drainTimeout ?? LIFECYCLE_DEFAULTS.drainTimeout,
+      '--drain-timeout',
+    ),
+  };
 }

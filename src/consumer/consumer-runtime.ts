@@ -25,8 +25,10 @@ import { AvroDeserializer, AvroSerializer, wireTypeOfSchema } from '../core/util
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
+import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
 import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
-import { createKafkaClient } from '../kafka/kafka-client.ts';
+import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
+import { retryKafka } from '../kafka/kafka-retry.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
 import { decodeHorizon, encodeHorizon } from './committed-horizon.ts';
 import type { ResolvedConsumerConfig } from './consumer-config.ts';
@@ -81,6 +83,11 @@ export class ConsumerRuntime {
   private stopping = false;
   private ticker: NodeJS.Timeout | undefined;
   private currentHeartbeat: (() => Promise<void>) | undefined;
+  /** When Kafka last worked for us (joined, fetched): crashes are restarted within the retry timeout. */
+  private lastHealthyAt = Date.now();
+  private readonly fatal = createFatalSignal();
+  /** Rejects with the first error Kafka will not recover from, once running. */
+  readonly failed: Promise<never> = this.fatal.promise;
 
   constructor(
     readonly config: ResolvedConsumerConfig,
@@ -98,6 +105,19 @@ export class ConsumerRuntime {
       maxBytesPerPartition: config.maxBytesPerPartition,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      retry: {
+        ...KAFKA_RETRY,
+        // kafkajs restarts a crashed consumer forever by default; we give Kafka the retry
+        // timeout, then the process exits non-zero so a supervisor sees it.
+        restartOnFailure: async () => Date.now() - this.lastHealthyAt < config.kafkaRetryTimeoutMs,
+      },
+    });
+    watchConsumer(this.consumer, {
+      healthy: () => {
+        this.lastHealthyAt = Date.now();
+      },
+      fatal: (error) => this.fatal.fail(error, config.brokers),
+      log,
     });
     this.admin = kafka.admin();
     this.producer = new MessageProducer(kafka, config.brokers);
@@ -161,11 +181,23 @@ export class ConsumerRuntime {
     return lag;
   }
 
+  /** Connects (retrying within --kafka-retry-timeout) and starts consuming. */
   async start(): Promise<void> {
-    await this.producer.connect();
-    await this.admin.connect();
-    await this.consumer.connect();
+    const retry = {
+      brokers: this.config.brokers,
+      timeoutMs: this.config.kafkaRetryTimeoutMs,
+      log: this.log,
+      stopping: () => this.stopping,
+    };
+    await retryKafka(() => this.producer.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => this.admin.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => assertTopicsExist(this.admin, [this.topic], this.config.brokers), {
+      ...retry,
+      what: `looking up ${this.topic}`,
+    });
+    await retryKafka(() => this.consumer.connect(), { ...retry, what: 'connecting' });
     await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    this.lastHealthyAt = Date.now();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const assigned = new Set(event.payload.memberAssignment[this.topic] ?? []);
       void this.serially(() => this.reassign(assigned));

@@ -4,7 +4,7 @@
  * go to `<topic>.dlq` with the reason in headers; Redis down means retry with backoff (the
  * group session kept alive), never a skipped message.
  */
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { retryLine, retryWhileRetriable } from '../consumer/retry.ts';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
@@ -13,8 +13,10 @@ import { DEAD_LETTERS } from '../core/metrics.ts';
 import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
 import { AvroDeserializer } from '../core/utils/avro.ts';
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
+import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
 import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
-import { createKafkaClient } from '../kafka/kafka-client.ts';
+import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
+import { retryKafka } from '../kafka/kafka-retry.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
 
 export interface SinkConnectorOptions {
@@ -26,6 +28,8 @@ export interface SinkConnectorOptions {
   /** The jobs whose feature topics these are. */
   jobs: JobRegistry;
   ttlMs?: number;
+  /** How long Kafka may stay unreachable (starting, or crashed and restarting); default 60 s. */
+  kafkaRetryTimeoutMs?: number;
   log: (line: string) => void;
 }
 
@@ -39,11 +43,36 @@ export class SinkConnector {
   private readonly deserializer: AvroDeserializer;
   private readonly jobs = new Map<string, { schemaTopic: string; job: JobDefinition }>();
   private stopping = false;
+  private readonly admin: Admin;
+  private readonly kafkaRetryTimeoutMs: number;
+  /** When Kafka last worked for us (joined, fetched): crashes are restarted within the retry timeout. */
+  private lastHealthyAt = Date.now();
+  private readonly fatal = createFatalSignal();
+  /** Rejects with the first error Kafka will not recover from, once running. */
+  readonly failed: Promise<never> = this.fatal.promise;
 
   constructor(private readonly options: SinkConnectorOptions) {
     const kafka = createKafkaClient({ clientId: 'featureflow-sink', brokers: options.brokers });
+    this.kafkaRetryTimeoutMs = options.kafkaRetryTimeoutMs ?? 60_000;
     // read_committed: rows of an exactly-once Flink sink count only once their checkpoint does.
-    this.consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: false });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      retry: {
+        ...KAFKA_RETRY,
+        // kafkajs restarts a crashed consumer forever by default; we give Kafka the retry
+        // timeout, then the process exits non-zero so a supervisor sees it.
+        restartOnFailure: async () => Date.now() - this.lastHealthyAt < this.kafkaRetryTimeoutMs,
+      },
+    });
+    watchConsumer(this.consumer, {
+      healthy: () => {
+        this.lastHealthyAt = Date.now();
+      },
+      fatal: (error) => this.fatal.fail(error, options.brokers),
+      log: options.log,
+    });
+    this.admin = kafka.admin();
     this.producer = new MessageProducer(kafka, options.brokers);
     this.sink = createFeatureSink({
       redisUrl: options.redisUrl,
@@ -63,10 +92,25 @@ export class SinkConnector {
     }
   }
 
+  /** Connects (retrying within the Kafka retry timeout) and starts consuming. */
   async start(): Promise<void> {
-    await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.jobs.keys()], fromBeginning: true });
+    const retry = {
+      brokers: this.options.brokers,
+      timeoutMs: this.kafkaRetryTimeoutMs,
+      log: this.options.log,
+      stopping: () => this.stopping,
+    };
+    const topics = [...this.jobs.keys()];
+    await retryKafka(() => this.producer.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => this.admin.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => assertTopicsExist(this.admin, topics, this.options.brokers), {
+      ...retry,
+      what: `looking up ${topics.join(', ')}`,
+    });
+    await this.admin.disconnect();
+    await retryKafka(() => this.consumer.connect(), { ...retry, what: 'connecting' });
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    this.lastHealthyAt = Date.now();
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -78,6 +122,7 @@ export class SinkConnector {
     if (this.stopping) return;
     this.stopping = true;
     await this.consumer.disconnect();
+    await this.admin.disconnect();
     await this.producer.disconnect();
     await this.sink.close();
   }

@@ -1,9 +1,6 @@
 /** `featureflow replay`: DESIGN section 5 over a file (see src/replay/replay-job.ts). */
 import type { Command } from 'commander';
-import { resolveFeatureJobConfig } from '../../core/models/config.ts';
-import { runReplay } from '../../replay/replay-job.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
-import { createProgress, formatCount } from '../ui/progress.ts';
 
 interface ReplayFlags {
   job: string;
@@ -39,6 +36,10 @@ export function register(program: Command): void {
     .option('--late-output <file>', 'late events (NDJSON)')
     .option('--dead-letter <file>', 'invalid records (NDJSON: line, reason, code, raw)')
     .action(async (flags: ReplayFlags) => {
+      // Loaded when the command runs, so `--help` does not load the engine.
+      const { resolveFeatureJobConfig } = await import('../../core/models/config.ts');
+      const { runReplay } = await import('../../replay/replay-job.ts');
+      const { createProgress, formatCount } = await import('../ui/progress.ts');
       const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
       const progress = createProgress('replay', 'bytes');
       const summary = await runReplay({
