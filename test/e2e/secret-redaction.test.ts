@@ -77,7 +77,7 @@ const ERROR_PATHS: Record<string, readonly (readonly string[])[]> = {
   up: [['up', '--redis', `http://:${PLANTED}@127.0.0.1:1`]],
   down: [['down', '--stop-timeout', 'x']],
   status: [['status']],
-  'udf-server': [['udf-server', '--address', 'nope']],
+  'udf-server': [['udf-server', '--udf-address', 'nope']],
   functions: [['functions']],
 };
 
