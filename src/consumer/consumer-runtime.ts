@@ -26,7 +26,7 @@ import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
-import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
 import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
 import { retryKafka } from '../kafka/kafka-retry.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
@@ -384,11 +384,16 @@ export class ConsumerRuntime {
   private deadLetter(partition: number, message: KafkaMessage, problem: InvalidEvent): void {
     this.counters.invalid++;
     DEAD_LETTERS.inc({ job: this.job.name, reason: problem.reason });
-    void this.producer.send(deadLetterTopicOf(this.topic), {
-      key: message.key?.toString() ?? null,
-      value: message.value ?? Buffer.alloc(0),
-      headers: deadLetterHeaders(problem, `${this.topic}/${partition}@${message.offset}`),
-    });
+    void this.producer.send(
+      deadLetterTopicOf(this.topic),
+      deadLetterMessage({
+        origin: { kind: 'kafka', topic: this.topic, partition, offset: message.offset },
+        problem,
+        key: message.key,
+        value: message.value ?? Buffer.alloc(0),
+        headers: message.headers,
+      }),
+    );
   }
 
   /** Late and dead letters acknowledged, fired rows in Redis, then the commit. */

@@ -3,14 +3,14 @@
  * fast reader cannot queue unbounded memory. `flush` resolves when everything sent so far is
  * acknowledged by the broker (acks from all in-sync replicas).
  */
-import type { Producer } from 'kafkajs';
+import type { IHeaders, Producer } from 'kafkajs';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import { createProducer, type KafkaClient } from './kafka-client.ts';
 
 export interface OutgoingMessage {
-  key: string | null;
+  key: Buffer | string | null;
   value: Buffer;
-  headers?: Record<string, string>;
+  headers?: IHeaders;
 }
 
 export interface MessageProducerOptions {

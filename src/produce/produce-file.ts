@@ -7,7 +7,7 @@ import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
 import { readEventFile } from '../io/event-file.ts';
-import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
 import type { MessageProducer } from '../kafka/message-producer.ts';
 
 export interface ProduceFileOptions {
@@ -44,11 +44,15 @@ export async function produceFile(options: ProduceFileOptions): Promise<ProduceS
     summary.invalid++;
     const bytes = Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? null));
     queued.push(
-      options.producer.send(deadLetterTopicOf(topic), {
-        key: null,
-        value: bytes,
-        headers: deadLetterHeaders(problem, `${options.inputPath}:${recordNumber}`),
-      }),
+      options.producer.send(
+        deadLetterTopicOf(topic),
+        deadLetterMessage({
+          origin: { kind: 'file', path: options.inputPath, record: recordNumber },
+          problem,
+          key: null,
+          value: bytes,
+        }),
+      ),
     );
   };
 

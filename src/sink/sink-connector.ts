@@ -14,7 +14,7 @@ import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature
 import { AvroDeserializer } from '../core/utils/avro.ts';
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
-import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
 import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
 import { retryKafka } from '../kafka/kafka-retry.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
@@ -146,14 +146,21 @@ export class SinkConnector {
       } else {
         this.counters.deadLetters++;
         DEAD_LETTERS.inc({ job: job.name, reason: decoded.reason });
-        await this.producer.send(deadLetterTopicOf(batch.topic), {
-          key: message.key?.toString() ?? null,
-          value: message.value ?? Buffer.alloc(0),
-          headers: deadLetterHeaders(
-            decoded,
-            `${batch.topic}/${batch.partition}@${message.offset}`,
-          ),
-        });
+        await this.producer.send(
+          deadLetterTopicOf(batch.topic),
+          deadLetterMessage({
+            origin: {
+              kind: 'kafka',
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+            },
+            problem: decoded,
+            key: message.key,
+            value: message.value ?? Buffer.alloc(0),
+            headers: message.headers,
+          }),
+        );
       }
       last = message.offset;
     }
