@@ -40,18 +40,19 @@ const parsableUrl = (text: string) => {
     return false;
   }
 };
-const URL_FIX = 'percent-encode reserved characters of a password: / as %2F, @ as %40, # as %23';
+const URL_FIX =
+  'not a URL: check the host and the port, and percent-encode / @ # in a password as %2F %40 %23';
 const endpointsSchema = z.object({
   redisUrl: z
     .string()
     .regex(/^rediss?:\/\//, 'expected redis://host:port')
-    .refine(parsableUrl, `not a URL; ${URL_FIX}`),
+    .refine(parsableUrl, URL_FIX),
   kafkaBrokers: z.array(hostPort).min(1),
   udfAddress: hostPort,
   flinkSqlGateway: z
     .string()
     .regex(/^https?:\/\//, 'expected http://host:port')
-    .refine(parsableUrl, `not a URL; ${URL_FIX}`),
+    .refine(parsableUrl, URL_FIX),
 });
 
 export function resolveServiceEndpoints(

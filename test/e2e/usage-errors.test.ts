@@ -31,7 +31,7 @@ const CASES: readonly { args: readonly string[]; env?: NodeJS.ProcessEnv; messag
     args: ['features', 'get', 'card', 'c1'],
     env: { REDIS_URL: 'redis://:pa/ss@127.0.0.1:1' },
     message:
-      "REDIS_URL / --redis is unusable: 'redis://:***@127.0.0.1:1' (not a URL; percent-encode reserved characters of a password: / as %2F, @ as %40, # as %23)",
+      "REDIS_URL / --redis is unusable: 'redis://:***@127.0.0.1:1' (not a URL: check the host and the port, and percent-encode / @ # in a password as %2F %40 %23)",
   },
   {
     args: ['sink', '--metrics-port', 'abc'],
@@ -80,6 +80,23 @@ const CASES: readonly { args: readonly string[]; env?: NodeJS.ProcessEnv; messag
     message: "--task-slots / FEATUREFLOW_TASK_SLOTS is not a whole number: 'x'",
   },
   { args: ['cancel', 'xyz'], message: "job id must be 32 hex digits: got 'xyz'" },
+  {
+    args: ['consume', '--job', 'transactions', '--kafka-retry-timeout', 'soon'],
+    message:
+      "--kafka-retry-timeout is not a duration: 'soon' (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)",
+  },
+  {
+    args: ['sink', '--drain-timeout', '-1s'],
+    message: "--drain-timeout is not a duration: '-1s'",
+  },
+  {
+    args: ['features', 'get', 'card', 'c1', '--redis', 'redis://h:notaport'],
+    message: "REDIS_URL / --redis is unusable: 'redis://h:notaport' (not a URL: check the host",
+  },
+  {
+    args: ['consume', '--job', 'transactions', '--brokers', 'kafka'],
+    message: "KAFKA_BROKERS / --brokers is unusable: 'kafka' (expected host:port)",
+  },
 ];
 
 describe('usage mistakes', () => {
