@@ -1,10 +1,10 @@
 /** The consumer runtime's configuration: one resolver, defaults, validation, frozen. */
 import { resolveServiceEndpoints } from '../config/environment.ts';
+import { resolveLifecycle } from '../config/lifecycle.ts';
 import { parsePort } from '../config/port-flag.ts';
 import { FeatureflowError } from '../core/errors.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { type FeatureJobConfig, resolveFeatureJobConfig } from '../core/models/config.ts';
-import { parseDurationMs } from '../core/utils/durations.ts';
 
 export interface ConsumerFlags {
   job?: string;
@@ -22,12 +22,6 @@ export interface ConsumerFlags {
   kafkaRetryTimeout?: string;
   drainTimeout?: string;
 }
-
-/** How long consume and sink wait: for an unreachable Kafka, and for a batch to finish on SIGTERM. */
-export const LIFECYCLE_DEFAULTS = Object.freeze({
-  kafkaRetryTimeout: '60s',
-  drainTimeout: '30s',
-});
 
 export interface ResolvedConsumerConfig {
   readonly job: FeatureJobConfig;
@@ -80,18 +74,4 @@ export function resolveConsumerConfig(
     metricsPort,
     ...resolveLifecycle(flags),
   });
-}
-
-/** --kafka-retry-timeout and --drain-timeout, shared by consume and sink. */
-export function resolveLifecycle(flags: { kafkaRetryTimeout?: string; drainTimeout?: string }) {
-  return {
-    kafkaRetryTimeoutMs: parseDurationMs(
-      flags.kafkaRetryTimeout ?? LIFECYCLE_DEFAULTS.kafkaRetryTimeout,
-      '--kafka-retry-timeout',
-    ),
-    drainTimeoutMs: parseDurationMs(
-      flags.drainTimeout ?? LIFECYCLE_DEFAULTS.drainTimeout,
-      '--drain-timeout',
-    ),
-  };
 }

@@ -5,6 +5,7 @@
  * group session kept alive), never a skipped message.
  */
 import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
+import { resolveLifecycle } from '../config/lifecycle.ts';
 import { retryLine, retryWhileRetriable } from '../consumer/retry.ts';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
@@ -28,7 +29,7 @@ export interface SinkConnectorOptions {
   /** The jobs whose feature topics these are. */
   jobs: JobRegistry;
   ttlMs?: number;
-  /** How long Kafka may stay unreachable (starting, or crashed and restarting); default 60 s. */
+  /** How long Kafka may stay unreachable (starting, or crashed and restarting); see LIFECYCLE_DEFAULTS. */
   kafkaRetryTimeoutMs?: number;
   log: (line: string) => void;
 }
@@ -53,7 +54,8 @@ export class SinkConnector {
 
   constructor(private readonly options: SinkConnectorOptions) {
     const kafka = createKafkaClient({ clientId: 'featureflow-sink', brokers: options.brokers });
-    this.kafkaRetryTimeoutMs = options.kafkaRetryTimeoutMs ?? 60_000;
+    this.kafkaRetryTimeoutMs =
+      options.kafkaRetryTimeoutMs ?? resolveLifecycle().kafkaRetryTimeoutMs;
     // read_committed: rows of an exactly-once Flink sink count only once their checkpoint does.
     this.consumer = kafka.consumer({
       groupId: options.groupId,

@@ -1,6 +1,7 @@
 /** `featureflow consume`: the Kafka consumer runtime (see src/consumer/consumer-runtime.ts). */
 import type { Command } from 'commander';
-import { type ConsumerFlags, LIFECYCLE_DEFAULTS } from '../../consumer/consumer-config.ts';
+import { LIFECYCLE_DEFAULTS } from '../../config/lifecycle.ts';
+import type { ConsumerFlags } from '../../consumer/consumer-config.ts';
 import { redactSecrets } from '../../core/redaction.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
 

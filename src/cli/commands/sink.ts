@@ -1,8 +1,8 @@
 /** `featureflow sink`: the Redis sink connector (see src/sink/sink-connector.ts). */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
+import { resolveLifecycle } from '../../config/lifecycle.ts';
 import { parsePort } from '../../config/port-flag.ts';
-import { resolveLifecycle } from '../../consumer/consumer-config.ts';
 import { redactSecrets } from '../../core/redaction.ts';
 import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 import { addLifecycleOptions } from './consume.ts';
