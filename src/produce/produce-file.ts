@@ -15,7 +15,8 @@ export interface ProduceFileOptions {
   inputPath: string;
   topic?: string | undefined;
   producer: MessageProducer;
-  onProgress?: (done: number, total: number) => void;
+  /** Bytes (or records) read of the input's total, and the events read so far. */
+  onProgress?: (done: number, total: number, events: number) => void;
 }
 
 export interface ProduceSummary {
@@ -73,7 +74,7 @@ export async function produceFile(options: ProduceFileOptions): Promise<ProduceS
     onUndecodable: reject,
     onBatchEnd: async (done, total) => {
       await Promise.all(queued.splice(0));
-      options.onProgress?.(done, total);
+      options.onProgress?.(done, total, summary.produced + summary.invalid);
     },
   });
   await Promise.all(queued.splice(0));

@@ -22,7 +22,8 @@ export interface ReplayOptions {
   lateOutputPath?: string | undefined;
   deadLetterPath?: string | undefined;
   /** Called after each batch with bytes (NDJSON) or records (Avro) consumed so far. */
-  onProgress?: (done: number, total: number) => void;
+  /** Bytes (or records) read of the input's total, and the events read so far. */
+  onProgress?: (done: number, total: number, events: number) => void;
 }
 
 export interface InvalidSample {
@@ -124,7 +125,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       onUndecodable: rejectRecord,
       onBatchEnd: async (done, total) => {
         await flushOutputs();
-        options.onProgress?.(done, total);
+        options.onProgress?.(done, total, summary.valid + summary.invalid);
       },
     });
     summary.records = input.records;

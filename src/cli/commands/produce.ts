@@ -52,7 +52,7 @@ export function register(program: Command): void {
           inputPath: flags.input,
           topic: flags.topic,
           producer,
-          onProgress: (done, total) => progress.update(done, total),
+          onProgress: (done, total, events) => progress.update(done, total, events),
         });
         progress.stop();
         const seconds = summary.elapsedMs / 1000;

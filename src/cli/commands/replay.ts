@@ -48,7 +48,7 @@ export function register(program: Command): void {
         outputPath: flags.output,
         lateOutputPath: flags.lateOutput,
         deadLetterPath: flags.deadLetter,
-        onProgress: (done, total) => progress.update(done, total),
+        onProgress: (done, total, events) => progress.update(done, total, events),
       }).finally(() => progress.stop());
 
       const seconds = summary.elapsedMs / 1000;

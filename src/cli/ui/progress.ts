@@ -7,7 +7,8 @@ import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  update(done: number, total: number): void;
+  /** `done` of `total` (in the bar's unit); `events`: events handled so far, when they are not the unit. */
+  update(done: number, total: number, events?: number): void;
   stop(): void;
 }
 
@@ -53,7 +54,11 @@ export function createProgress(
   };
 }
 
-/** "replay: 1,048,576 of 4,194,304 bytes (25%), 524,288 bytes/s" every interval. */
+/**
+ * Every interval: "replay: 120,000 events (24,000 events/s), 1,048,576 of 4,194,304 bytes (25%)"
+ * when the events are counted apart from the unit, else "generate: 250,000 of 1,000,000 events
+ * (25%), 50,000 events/s".
+ */
 function createProgressLines(
   label: string,
   unit: string,
@@ -62,21 +67,25 @@ function createProgressLines(
 ): Progress {
   const now = options.now ?? Date.now;
   const intervalMs = options.intervalMs ?? PROGRESS_LINE_INTERVAL_MS;
-  let last: { at: number; done: number } | undefined;
+  let last: { at: number; done: number; events: number } | undefined;
   return {
-    update(done, total) {
+    update(done, total, events) {
       const at = now();
       if (last === undefined) {
-        last = { at, done };
+        last = { at, done, events: events ?? 0 };
         return;
       }
       if (at - last.at < intervalMs) return;
-      const rate = ((done - last.done) * 1000) / (at - last.at);
+      const perSecond = (from: number, to: number) =>
+        formatCount(((to - from) * 1000) / (at - last!.at));
       const share = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : '';
+      const amount = `${formatCount(done)} of ${formatCount(total)} ${unit}${share}`;
       stream.write(
-        `${label}: ${formatCount(done)} of ${formatCount(total)} ${unit}${share}, ${formatCount(rate)} ${unit}/s\n`,
+        events === undefined
+          ? `${label}: ${amount}, ${perSecond(last.done, done)} ${unit}/s\n`
+          : `${label}: ${formatCount(events)} events (${perSecond(last.events, events)} events/s), ${amount}\n`,
       );
-      last = { at, done };
+      last = { at, done, events: events ?? 0 };
     },
     stop() {},
   };
