@@ -8,7 +8,7 @@ import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { builtInJobRegistry, loadJobRegistry } from '../core/jobs/load-definitions.ts';
 
 const DEFINITIONS_HELP =
-  'job definitions of your own: a module or a folder with an index.ts/index.js (default FEATUREFLOW_DEFINITIONS)';
+  'job definitions of your own: a module or a folder with an index.ts/index.js (default: FEATUREFLOW_DEFINITIONS)';
 
 /** `--job <name>` (required) and `--definitions <path>`. */
 export function addJobOptions(command: Command): Command {

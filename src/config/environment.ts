@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FeatureflowError } from '../core/errors.ts';
+import { redactSecrets } from '../core/redaction.ts';
 
 /**
  * Where the services are: the one place that reads REDIS_URL, KAFKA_BROKERS, UDF_ADDRESS and
@@ -29,11 +30,29 @@ export interface ServiceEndpointFlags {
 }
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
+// Clients parse the URL as a WHATWG URL: one that does not parse would fail later, deep in a
+// client, as a stack trace. A password with '/', '@', '?' or '#' must be percent-encoded.
+const parsableUrl = (text: string) => {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const URL_FIX =
+  'not a URL: check the host and the port, and percent-encode / @ # in a password as %2F %40 %23';
 const endpointsSchema = z.object({
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .refine(parsableUrl, URL_FIX),
   kafkaBrokers: z.array(hostPort).min(1),
   udfAddress: hostPort,
-  flinkSqlGateway: z.string().regex(/^https?:\/\//, 'expected http://host:port'),
+  flinkSqlGateway: z
+    .string()
+    .regex(/^https?:\/\//, 'expected http://host:port')
+    .refine(parsableUrl, URL_FIX),
 });
 
 export function resolveServiceEndpoints(
@@ -68,7 +87,7 @@ export function resolveServiceEndpoints(
     };
     throw new FeatureflowError(
       'invalid_argument',
-      `${names[field] ?? field} is unusable: '${String(candidate[field as keyof typeof candidate])}' (${issue.message})`,
+      `${names[field] ?? field} is unusable: '${redactSecrets(String(candidate[field as keyof typeof candidate]))}' (${issue.message})`,
       { context: { field } },
     );
   }

@@ -1,5 +1,7 @@
 /** The consumer runtime's configuration: one resolver, defaults, validation, frozen. */
 import { resolveServiceEndpoints } from '../config/environment.ts';
+import { resolveLifecycle } from '../config/lifecycle.ts';
+import { parsePort } from '../config/port-flag.ts';
 import { FeatureflowError } from '../core/errors.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { type FeatureJobConfig, resolveFeatureJobConfig } from '../core/models/config.ts';
@@ -17,6 +19,8 @@ export interface ConsumerFlags {
   idleTimeout?: string;
   metricsPort?: string;
   statusInterval?: string;
+  kafkaRetryTimeout?: string;
+  drainTimeout?: string;
 }
 
 export interface ResolvedConsumerConfig {
@@ -32,6 +36,10 @@ export interface ResolvedConsumerConfig {
   readonly statusIntervalMs: number;
   /** -1: no /metrics endpoint. */
   readonly metricsPort: number;
+  /** How long Kafka may stay unreachable (starting, or crashed and restarting) before exit 1. */
+  readonly kafkaRetryTimeoutMs: number;
+  /** On SIGTERM, how long the batch in hand may take to be written and committed. */
+  readonly drainTimeoutMs: number;
 }
 
 export function resolveConsumerConfig(
@@ -41,13 +49,11 @@ export function resolveConsumerConfig(
 ): ResolvedConsumerConfig {
   const job = resolveFeatureJobConfig(flags, jobs, env);
   const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers }, env);
-  const metricsPort = Number(flags.metricsPort ?? env.FEATUREFLOW_METRICS_PORT ?? -1);
-  if (!Number.isInteger(metricsPort) || metricsPort < -1 || metricsPort > 65535) {
-    throw new FeatureflowError(
-      'invalid_argument',
-      `--metrics-port must be a port number (0 picks a free one): got '${flags.metricsPort}'`,
-    );
-  }
+  const metricsPortText = flags.metricsPort ?? env.FEATUREFLOW_METRICS_PORT;
+  const metricsPort =
+    metricsPortText === undefined
+      ? -1
+      : parsePort(metricsPortText, '--metrics-port / FEATUREFLOW_METRICS_PORT');
   const statusSeconds = Number(flags.statusInterval ?? 10);
   if (!Number.isFinite(statusSeconds) || statusSeconds < 0) {
     throw new FeatureflowError(
@@ -66,5 +72,6 @@ export function resolveConsumerConfig(
     tickIntervalMs: 1_000,
     statusIntervalMs: statusSeconds * 1000,
     metricsPort,
+    ...resolveLifecycle(flags),
   });
 }

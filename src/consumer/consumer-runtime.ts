@@ -27,8 +27,10 @@ import { AvroDeserializer, AvroSerializer, wireTypeOfSchema } from '../core/util
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
-import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
-import { createKafkaClient } from '../kafka/kafka-client.ts';
+import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
+import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
+import { retryKafka } from '../kafka/kafka-retry.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
 import { decodeHorizon, encodeHorizon } from './committed-horizon.ts';
 import type { ResolvedConsumerConfig } from './consumer-config.ts';
@@ -85,6 +87,11 @@ export class ConsumerRuntime {
   private stopping = false;
   private ticker: NodeJS.Timeout | undefined;
   private currentHeartbeat: (() => Promise<void>) | undefined;
+  /** When Kafka last worked for us (joined, fetched): crashes are restarted within the retry timeout. */
+  private lastHealthyAt = Date.now();
+  private readonly fatal = createFatalSignal();
+  /** Rejects with the first error Kafka will not recover from, once running. */
+  readonly failed: Promise<never> = this.fatal.promise;
 
   constructor(
     readonly config: ResolvedConsumerConfig,
@@ -102,6 +109,19 @@ export class ConsumerRuntime {
       maxBytesPerPartition: config.maxBytesPerPartition,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      retry: {
+        ...KAFKA_RETRY,
+        // kafkajs restarts a crashed consumer forever by default; we give Kafka the retry
+        // timeout, then the process exits non-zero so a supervisor sees it.
+        restartOnFailure: async () => Date.now() - this.lastHealthyAt < config.kafkaRetryTimeoutMs,
+      },
+    });
+    watchConsumer(this.consumer, {
+      healthy: () => {
+        this.lastHealthyAt = Date.now();
+      },
+      fatal: (error) => this.fatal.fail(error, config.brokers),
+      log,
     });
     this.admin = kafka.admin();
     this.producer = new MessageProducer(kafka, config.brokers);
@@ -165,11 +185,23 @@ export class ConsumerRuntime {
     return lag;
   }
 
+  /** Connects (retrying within --kafka-retry-timeout) and starts consuming. */
   async start(): Promise<void> {
-    await this.producer.connect();
-    await this.admin.connect();
-    await this.consumer.connect();
+    const retry = {
+      brokers: this.config.brokers,
+      timeoutMs: this.config.kafkaRetryTimeoutMs,
+      log: this.log,
+      stopping: () => this.stopping,
+    };
+    await retryKafka(() => this.producer.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => this.admin.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => assertTopicsExist(this.admin, [this.topic], this.config.brokers), {
+      ...retry,
+      what: `looking up ${this.topic}`,
+    });
+    await retryKafka(() => this.consumer.connect(), { ...retry, what: 'connecting' });
     await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    this.lastHealthyAt = Date.now();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const assigned = new Set(event.payload.memberAssignment[this.topic] ?? []);
       void this.serially(() => this.reassign(assigned));
@@ -356,11 +388,16 @@ export class ConsumerRuntime {
   private deadLetter(partition: number, message: KafkaMessage, problem: InvalidEvent): void {
     this.counters.invalid++;
     DEAD_LETTERS.inc({ job: this.job.name, reason: problem.reason });
-    void this.producer.send(deadLetterTopicOf(this.topic), {
-      key: message.key?.toString() ?? null,
-      value: message.value ?? Buffer.alloc(0),
-      headers: deadLetterHeaders(problem, `${this.topic}/${partition}@${message.offset}`),
-    });
+    void this.producer.send(
+      deadLetterTopicOf(this.topic),
+      deadLetterMessage({
+        origin: { kind: 'kafka', topic: this.topic, partition, offset: message.offset },
+        problem,
+        key: message.key,
+        value: message.value ?? Buffer.alloc(0),
+        headers: message.headers,
+      }),
+    );
   }
 
   /** Late and dead letters acknowledged, fired rows in Redis, then the commit. */
@@ -388,14 +425,20 @@ export class ConsumerRuntime {
         for (const failure of result.failures) {
           this.counters.refused++;
           DEAD_LETTERS.inc({ job: this.job.name, reason: 'redis_refused' });
-          void this.producer.send(deadLetterTopicOf(this.topic), {
-            key: failure.entity_id,
-            value: Buffer.from(JSON.stringify(failure.row)),
-            headers: deadLetterHeaders(
-              { ok: false, reason: 'redis_refused', message: failure.reason },
-              `${this.job.name} window ${failure.entity_id}@${failure.window_end}`,
-            ),
-          });
+          void this.producer.send(
+            deadLetterTopicOf(this.topic),
+            deadLetterMessage({
+              origin: {
+                kind: 'window',
+                job: this.job.name,
+                entityId: failure.entity_id,
+                windowEnd: failure.window_end,
+              },
+              problem: { ok: false, reason: 'redis_refused', field: '', message: failure.reason },
+              key: failure.entity_id,
+              value: Buffer.from(JSON.stringify(failure.row)),
+            }),
+          );
         }
         await this.producer.flush();
       }

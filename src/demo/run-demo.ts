@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { resolveServiceEndpoints } from '../config/environment.ts';
+import { describeError } from '../core/errors.ts';
 import { builtInJobRegistry } from '../core/jobs/load-definitions.ts';
 import { createFeatureStore } from '../core/sinks/feature-store.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
@@ -120,7 +121,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     jobs: builtInJobRegistry(),
     log,
   });
-  void connector.start();
+  // The sink runs beside the demo; a sink that cannot start is reported, not an unhandled
+  // rejection (the demo's own Redis check then says what is missing).
+  connector.start().catch((error: unknown) => log(`sink did not start: ${describeError(error)}`));
 
   const producer = new MessageProducer(kafka, endpoints.kafkaBrokers);
   await producer.connect();

@@ -27,9 +27,10 @@ export async function submitSqlScript(options: SubmitOptions): Promise<Submitted
   try {
     script = await readFile(options.file, 'utf8');
   } catch (error) {
+    // The file the user named: a usage mistake (exit 2), not a failure of featureflow.
     throw new FeatureflowError(
-      'io_failed',
-      `cannot read SQL file ${options.file}: ${(error as Error).message}`,
+      'invalid_argument',
+      `cannot read SQL file ${options.file}: ${(error as Error).message} (check the path)`,
       {
         cause: error,
       },

@@ -163,18 +163,22 @@ function rejectLine(
   );
 }
 
-interface InputFormat {
+export interface InputFormat {
   kind: 'ndjson' | 'avro';
   sizeBytes: number;
 }
 
-async function detectInputFormat(path: string): Promise<InputFormat> {
+/**
+ * What the --input file is; a path that is missing, not a file or unreadable is the caller's
+ * mistake (invalid_argument, exit 2), found before anything connects or writes.
+ */
+export async function detectInputFormat(path: string): Promise<InputFormat> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     const info = await stat(path);
     if (!info.isFile()) {
       throw new FeatureflowError(
-        'io_failed',
+        'invalid_argument',
         `--input is not a file: ${path} (give an .ndjson or .avro file)`,
       );
     }
@@ -188,7 +192,7 @@ async function detectInputFormat(path: string): Promise<InputFormat> {
   } catch (error) {
     if (error instanceof FeatureflowError) throw error;
     throw new FeatureflowError(
-      'io_failed',
+      'invalid_argument',
       `cannot read --input ${path}: ${(error as Error).message} (check the path and permissions)`,
       { cause: error, context: { path } },
     );

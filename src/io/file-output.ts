@@ -55,8 +55,11 @@ export class FileOutput {
 
   throwIfFailed(): void {
     if (this.failure) {
+      // A file that cannot even be opened (no such folder, no permission) is a wrong path given
+      // by the user (exit 2); a write failing later (disk full) is a failure of the run.
+      const atOpen = (this.failure as NodeJS.ErrnoException).syscall === 'open';
       throw new FeatureflowError(
-        'io_failed',
+        atOpen ? 'invalid_argument' : 'io_failed',
         `cannot write ${this.path}: ${this.failure.message} (check the folder exists and is writable)`,
         { cause: this.failure, context: { path: this.path } },
       );

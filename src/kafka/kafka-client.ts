@@ -2,9 +2,14 @@
  * The one place featureflow builds kafkajs clients. kafkajs is unmaintained since 2023, so its
  * types stay behind this folder (src/kafka); the rest of the code sees small adapters.
  */
-import kafkajs, { type Kafka as KafkaClient, type logCreator } from 'kafkajs';
+import kafkajs, {
+  type Kafka as KafkaClient,
+  type logCreator,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
 
-const { Kafka, logLevel } = kafkajs;
+const { Kafka, logLevel, Partitioners } = kafkajs;
 
 export type { KafkaClient };
 
@@ -26,13 +31,28 @@ const stderrLogCreator: logCreator =
     process.stderr.write(`kafka ${namespace}: ${message}${error ? ` (${error})` : ''}\n`);
   };
 
+/** kafkajs's retries of one request; consumers take these and add their restart policy. */
+export const KAFKA_RETRY = Object.freeze({
+  retries: 5,
+  initialRetryTime: 200,
+  maxRetryTime: 5_000,
+});
+
+/**
+ * Every featureflow producer: the Java client's murmur2 partitioner, so the same key lands on
+ * the same partition whichever client produced it (and kafkajs has no default to warn about).
+ */
+export function createProducer(client: KafkaClient, config: ProducerConfig = {}): Producer {
+  return client.producer({ ...config, createPartitioner: Partitioners.DefaultPartitioner });
+}
+
 export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    retry: { retries: options.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+    retry: { ...KAFKA_RETRY, retries: options.retries ?? KAFKA_RETRY.retries },
     logLevel: logLevel.WARN,
     logCreator: stderrLogCreator,
   });

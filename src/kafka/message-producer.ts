@@ -3,16 +3,14 @@
  * fast reader cannot queue unbounded memory. `flush` resolves when everything sent so far is
  * acknowledged by the broker (acks from all in-sync replicas).
  */
-import kafkajs, { type Producer } from 'kafkajs';
+import type { IHeaders, Producer } from 'kafkajs';
 import { describeError, FeatureflowError } from '../core/errors.ts';
-import type { KafkaClient } from './kafka-client.ts';
-
-const { Partitioners } = kafkajs;
+import { createProducer, type KafkaClient } from './kafka-client.ts';
 
 export interface OutgoingMessage {
-  key: string | null;
+  key: Buffer | string | null;
   value: Buffer;
-  headers?: Record<string, string>;
+  headers?: IHeaders;
 }
 
 export interface MessageProducerOptions {
@@ -35,15 +33,12 @@ export class MessageProducer {
     private readonly brokers: readonly string[],
     options: MessageProducerOptions = {},
   ) {
-    // The Java client's murmur2 partitioner: the same key lands on the same partition whichever
-    // client produced it.
     // One request in flight: two concurrent batches can land in either order, and then a
     // partition no longer holds its events in the order they were read: a file's first events
     // can land after its later ones, and a consumer then sees them as late.
-    this.producer = client.producer({
+    this.producer = createProducer(client, {
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.batchMessages = options.batchMessages ?? 5_000;
     this.maxBatchesInFlight = options.maxBatchesInFlight ?? 1;

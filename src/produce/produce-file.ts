@@ -7,7 +7,7 @@ import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
 import { readEventFile } from '../io/event-file.ts';
-import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
 import type { MessageProducer } from '../kafka/message-producer.ts';
 
 export interface ProduceFileOptions {
@@ -15,7 +15,8 @@ export interface ProduceFileOptions {
   inputPath: string;
   topic?: string | undefined;
   producer: MessageProducer;
-  onProgress?: (done: number, total: number) => void;
+  /** Bytes (or records) read of the input's total, and the events read so far. */
+  onProgress?: (done: number, total: number, events: number) => void;
 }
 
 export interface ProduceSummary {
@@ -47,11 +48,15 @@ export async function produceFile(options: ProduceFileOptions): Promise<ProduceS
       ? raw
       : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? null));
     queued.push(
-      options.producer.send(deadLetterTopicOf(topic), {
-        key: null,
-        value: bytes,
-        headers: deadLetterHeaders(problem, `${options.inputPath}:${recordNumber}`),
-      }),
+      options.producer.send(
+        deadLetterTopicOf(topic),
+        deadLetterMessage({
+          origin: { kind: 'file', path: options.inputPath, record: recordNumber },
+          problem,
+          key: null,
+          value: bytes,
+        }),
+      ),
     );
   };
 
@@ -75,7 +80,7 @@ export async function produceFile(options: ProduceFileOptions): Promise<ProduceS
       reject(recordNumber, { ok: false, reason: damage.code, message: damage.message }, null),
     onBatchEnd: async (done, total) => {
       await Promise.all(queued.splice(0));
-      options.onProgress?.(done, total);
+      options.onProgress?.(done, total, summary.produced + summary.invalid);
     },
   });
   await Promise.all(queued.splice(0));

@@ -27,7 +27,8 @@ export interface ReplayOptions {
   /** NDJSON: a longer line is dead-lettered as `line_too_long` (default 16 MiB). */
   maxLineBytes?: number | undefined;
   /** Called after each batch with bytes (NDJSON) or records (Avro) consumed so far. */
-  onProgress?: (done: number, total: number) => void;
+  /** Bytes (or records) read of the input's total, and the events read so far. */
+  onProgress?: (done: number, total: number, events: number) => void;
 }
 
 export interface InvalidSample {
@@ -185,7 +186,7 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
         },
         onBatchEnd: async (done, total) => {
           await flushOutputs();
-          options.onProgress?.(done, total);
+          options.onProgress?.(done, total, summary.valid + summary.invalid);
         },
       },
       options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },

@@ -68,7 +68,8 @@ describe('RowSender and serveRowWriting', () => {
     );
     await stop();
     expect(error).toBeInstanceOf(FeatureflowError);
-    expect((error as FeatureflowError).code).toBe('io_failed');
+    // A folder that does not exist is a wrong path given by the user: a usage mistake (exit 2).
+    expect((error as FeatureflowError).code).toBe('invalid_argument');
     expect((error as Error).message).toMatch(
       new RegExp(`^cannot write ${path}: ENOENT.*\\(check the folder exists and is writable\\)$`),
     );

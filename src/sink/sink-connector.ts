@@ -5,7 +5,8 @@
  * reason in headers; Redis down, out of memory or read-only means retrying the rows still
  * waiting with backoff (the group session kept alive), never a skipped message.
  */
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { resolveLifecycle } from '../config/lifecycle.ts';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
@@ -15,8 +16,10 @@ import { logRowOutcomes } from '../core/sinks/row-outcomes-log.ts';
 import { writeFeaturesUntilDone } from '../core/sinks/write-until-done.ts';
 import { AvroDeserializer } from '../core/utils/avro.ts';
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
-import { deadLetterHeaders, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
-import { createKafkaClient } from '../kafka/kafka-client.ts';
+import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
+import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
+import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
+import { retryKafka } from '../kafka/kafka-retry.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
 
 export interface SinkConnectorOptions {
@@ -28,6 +31,8 @@ export interface SinkConnectorOptions {
   /** The jobs whose feature topics these are. */
   jobs: JobRegistry;
   ttlMs?: number;
+  /** How long Kafka may stay unreachable (starting, or crashed and restarting); see LIFECYCLE_DEFAULTS. */
+  kafkaRetryTimeoutMs?: number;
   log: (line: string) => void;
 }
 
@@ -41,11 +46,37 @@ export class SinkConnector {
   private readonly deserializer: AvroDeserializer;
   private readonly jobs = new Map<string, { schemaTopic: string; job: JobDefinition }>();
   private stopping = false;
+  private readonly admin: Admin;
+  private readonly kafkaRetryTimeoutMs: number;
+  /** When Kafka last worked for us (joined, fetched): crashes are restarted within the retry timeout. */
+  private lastHealthyAt = Date.now();
+  private readonly fatal = createFatalSignal();
+  /** Rejects with the first error Kafka will not recover from, once running. */
+  readonly failed: Promise<never> = this.fatal.promise;
 
   constructor(private readonly options: SinkConnectorOptions) {
     const kafka = createKafkaClient({ clientId: 'featureflow-sink', brokers: options.brokers });
+    this.kafkaRetryTimeoutMs =
+      options.kafkaRetryTimeoutMs ?? resolveLifecycle().kafkaRetryTimeoutMs;
     // read_committed: rows of an exactly-once Flink sink count only once their checkpoint does.
-    this.consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: false });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      retry: {
+        ...KAFKA_RETRY,
+        // kafkajs restarts a crashed consumer forever by default; we give Kafka the retry
+        // timeout, then the process exits non-zero so a supervisor sees it.
+        restartOnFailure: async () => Date.now() - this.lastHealthyAt < this.kafkaRetryTimeoutMs,
+      },
+    });
+    watchConsumer(this.consumer, {
+      healthy: () => {
+        this.lastHealthyAt = Date.now();
+      },
+      fatal: (error) => this.fatal.fail(error, options.brokers),
+      log: options.log,
+    });
+    this.admin = kafka.admin();
     this.producer = new MessageProducer(kafka, options.brokers);
     this.sink = createFeatureSink({
       redisUrl: options.redisUrl,
@@ -65,10 +96,25 @@ export class SinkConnector {
     }
   }
 
+  /** Connects (retrying within the Kafka retry timeout) and starts consuming. */
   async start(): Promise<void> {
-    await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.jobs.keys()], fromBeginning: true });
+    const retry = {
+      brokers: this.options.brokers,
+      timeoutMs: this.kafkaRetryTimeoutMs,
+      log: this.options.log,
+      stopping: () => this.stopping,
+    };
+    const topics = [...this.jobs.keys()];
+    await retryKafka(() => this.producer.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => this.admin.connect(), { ...retry, what: 'connecting' });
+    await retryKafka(() => assertTopicsExist(this.admin, topics, this.options.brokers), {
+      ...retry,
+      what: `looking up ${topics.join(', ')}`,
+    });
+    await this.admin.disconnect();
+    await retryKafka(() => this.consumer.connect(), { ...retry, what: 'connecting' });
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    this.lastHealthyAt = Date.now();
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -80,6 +126,7 @@ export class SinkConnector {
     if (this.stopping) return;
     this.stopping = true;
     await this.consumer.disconnect();
+    await this.admin.disconnect();
     await this.producer.disconnect();
     await this.sink.close();
   }
@@ -107,14 +154,21 @@ export class SinkConnector {
       } else {
         this.counters.deadLetters++;
         DEAD_LETTERS.inc({ job: job.name, reason: decoded.reason });
-        await this.producer.send(deadLetterTopicOf(batch.topic), {
-          key: message.key?.toString() ?? null,
-          value: message.value ?? Buffer.alloc(0),
-          headers: deadLetterHeaders(
-            decoded,
-            `${batch.topic}/${batch.partition}@${message.offset}`,
-          ),
-        });
+        await this.producer.send(
+          deadLetterTopicOf(batch.topic),
+          deadLetterMessage({
+            origin: {
+              kind: 'kafka',
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+            },
+            problem: decoded,
+            key: message.key,
+            value: message.value ?? Buffer.alloc(0),
+            headers: message.headers,
+          }),
+        );
       }
       last = message.offset;
     }
@@ -135,16 +189,29 @@ export class SinkConnector {
       const message = messageOf.get(failure.row);
       this.counters.deadLetters++;
       DEAD_LETTERS.inc({ job: job.name, reason: 'redis_refused' });
-      await this.producer.send(deadLetterTopicOf(batch.topic), {
-        key: message?.key?.toString() ?? failure.entity_id,
-        value: message?.value ?? Buffer.from(JSON.stringify(failure.row)),
-        headers: deadLetterHeaders(
-          { ok: false, reason: 'redis_refused', message: failure.reason },
-          message === undefined
-            ? batch.topic
-            : `${batch.topic}/${batch.partition}@${message.offset}`,
-        ),
-      });
+      await this.producer.send(
+        deadLetterTopicOf(batch.topic),
+        deadLetterMessage({
+          origin:
+            message === undefined
+              ? {
+                  kind: 'window',
+                  job: job.name,
+                  entityId: failure.entity_id,
+                  windowEnd: failure.window_end,
+                }
+              : {
+                  kind: 'kafka',
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  offset: message.offset,
+                },
+          problem: { ok: false, reason: 'redis_refused', field: '', message: failure.reason },
+          key: message?.key ?? failure.entity_id,
+          value: message?.value ?? Buffer.from(JSON.stringify(failure.row)),
+          headers: message?.headers,
+        }),
+      );
     }
     // The dead letters are acknowledged before the offsets that cover them are committed.
     if (result.failures.length > 0) await this.producer.flush();

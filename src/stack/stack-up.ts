@@ -5,8 +5,10 @@
  * stack.json is rewritten after every start, so whatever happens (a service that fails, a
  * Ctrl-C), `down` knows every pid; on a failure `up` itself stops what it started.
  */
+
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import { builtInJobRegistry } from '../core/jobs/load-definitions.ts';
+import { redactSecrets } from '../core/redaction.ts';
 import { resolveArtifacts } from './artifacts.ts';
 import { writeFlinkFiles } from './flink-config.ts';
 import { assertJavaVersion, javaCommand } from './java.ts';
@@ -183,8 +185,8 @@ async function checkExternalRedis(url: string, state: StackState): Promise<void>
   if (!result.ok) {
     throw new FeatureflowError(
       'unavailable',
-      `the Redis named by REDIS_URL / --redis does not answer: ${url} (${result.reason}); start it, or unset REDIS_URL to let 'up' start one`,
-      { context: { redisUrl: url } },
+      `the Redis named by REDIS_URL / --redis does not answer: ${redactSecrets(url)} (${result.reason}); start it, or unset REDIS_URL to let 'up' start one`,
+      { context: { redisUrl: redactSecrets(url) } },
     );
   }
   state.services.push({

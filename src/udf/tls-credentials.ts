@@ -26,8 +26,9 @@ function readPem(file: string, what: string, flag: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
+    // A file the user named: a usage mistake (exit 2).
     throw new FeatureflowError(
-      'io_failed',
+      'invalid_argument',
       `cannot read the ${what}: ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}; check ${flag})`,
       { cause: error, context: { file } },
     );

@@ -213,7 +213,7 @@ describe('featureflow replay errors', () => {
       '--output',
       path('x'),
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(`cannot read --input ${path('missing.ndjson')}`);
   });
 

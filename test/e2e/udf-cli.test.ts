@@ -97,7 +97,13 @@ describe('featureflow udf-server', () => {
   });
 
   it('refuses half a TLS configuration with exit code 2 and the fix', async () => {
-    const result = await runCli(['udf-server', '--address', '127.0.0.1:0', '--tls-cert', 'a.pem']);
+    const result = await runCli([
+      'udf-server',
+      '--udf-address',
+      '127.0.0.1:0',
+      '--tls-cert',
+      'a.pem',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       'featureflow: TLS needs both a certificate and its key: got only --tls-cert a.pem (pass --tls-cert and --tls-key, or UDF_TLS_CERT and UDF_TLS_KEY)',

@@ -9,6 +9,8 @@ export interface CliProcess {
   output(): string;
   /** SIGTERM (graceful) or SIGKILL (a crash); resolves with the exit code or signal. */
   stop(signal?: NodeJS.Signals): Promise<number | string>;
+  /** Resolves with the exit code (or signal) once the process ends by itself. */
+  exited(): Promise<number | string>;
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
@@ -27,6 +29,10 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
   return {
     child,
     output: () => output,
+    async exited() {
+      const [code, killedBy] = await exited;
+      return code ?? killedBy ?? 'unknown';
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const [code, killedBy] = await exited;

@@ -14,6 +14,5 @@ export function stackEnv(stack: StackEndpoints): NodeJS.ProcessEnv {
     REDIS_URL: stack.redisUrl,
     KAFKA_BROKERS: stack.kafkaBrokers,
     FLINK_SQL_GATEWAY: stack.flinkSqlGateway,
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
 }

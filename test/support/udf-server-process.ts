@@ -21,7 +21,7 @@ export async function startUdfServerProcess(
 ): Promise<UdfServerProcess> {
   const child = spawn(
     process.execPath,
-    [FEATUREFLOW_BIN, 'udf-server', '--address', '127.0.0.1:0', '--metrics-port', '0', ...args],
+    [FEATUREFLOW_BIN, 'udf-server', '--udf-address', '127.0.0.1:0', '--metrics-port', '0', ...args],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

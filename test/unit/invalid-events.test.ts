@@ -3,8 +3,8 @@
 // event the job's own validator refuses, and the job's own rules (bad_currency) are among them.
 import { describe, expect, it } from 'vitest';
 import { loadJobRegistry } from '../../src/core/jobs/load-definitions.ts';
-import { SeededRandom } from '../../src/generate/seeded-random.ts';
 import { corruptEvent, corruptionsFor } from '../../src/generate/invalid-events.ts';
+import { SeededRandom } from '../../src/generate/seeded-random.ts';
 import { LOGINS_EXAMPLE } from '../support/user-definitions.ts';
 
 const registry = await loadJobRegistry(LOGINS_EXAMPLE);

@@ -1,7 +1,6 @@
 /** `featureflow demo` (npm start): the pipeline on the local stack (see src/demo/run-demo.ts). */
 import type { Command } from 'commander';
 import { FeatureflowError } from '../../core/errors.ts';
-import { runDemo } from '../../demo/run-demo.ts';
 
 export function register(program: Command): void {
   program
@@ -26,6 +25,7 @@ export function register(program: Command): void {
           `--rate must be events per second: got '${flags.rate}'`,
         );
       }
+      const { runDemo } = await import('../../demo/run-demo.ts');
       const tty = process.stderr.isTTY;
       let lastPrinted = 0;
       await runDemo({

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../core/utils/durations.ts';
 import { resolveRunDir, STACK_DEFAULTS } from '../../stack/stack-config.ts';
-import { stackDown } from '../../stack/stack-down.ts';
 
 interface DownFlags {
   runDir?: string;
@@ -19,11 +18,11 @@ export function register(program: Command): void {
     )
     .option(
       '--run-dir <dir>',
-      `the stack's run folder (default ${STACK_DEFAULTS.runDir}; env FEATUREFLOW_RUN_DIR)`,
+      `the stack's run folder (default: FEATUREFLOW_RUN_DIR or ${STACK_DEFAULTS.runDir})`,
     )
     .option(
       '--stop-timeout <duration>',
-      `how long each service may take to exit before it is killed (default ${STACK_DEFAULTS.stopTimeout})`,
+      `how long each service may take to exit before it is killed (default: ${STACK_DEFAULTS.stopTimeout})`,
     )
     .option('--purge', 'also delete the data: Kafka topics, Flink checkpoints, Redis (logs stay)')
     .option('--json', 'print what was stopped, with timings, as JSON on stdout')
@@ -33,6 +32,7 @@ export function register(program: Command): void {
         flags.stopTimeout ?? STACK_DEFAULTS.stopTimeout,
         '--stop-timeout',
       );
+      const { stackDown } = await import('../../stack/stack-down.ts');
       const report = (line: string) => process.stderr.write(`down: ${line}\n`);
       const result = await stackDown(runDir, {
         stopTimeoutMs,

@@ -28,11 +28,13 @@ export function register(program: Command): void {
     .description('show what Redis holds for one entity, per window, with its freshness')
     .argument('<entity-type>', 'card (transaction features) | user (clickstream features)')
     .argument('<id>', 'the card_id or user_id')
-    .option('--redis <url>', 'Redis URL (default: REDIS_URL, else the local stack)')
+    .option('--redis <url>', 'Redis URL (default: REDIS_URL or redis://127.0.0.1:6380)')
     .option('--json', 'print one JSON object instead of a table')
     .action(async (entityType: string, id: string, flags: FeaturesGetFlags) => {
       const type = parseEntityType(entityType);
       const { redisUrl } = resolveServiceEndpoints({ redis: flags.redis });
+      // Loaded when the command runs, so `--help` does not load the Redis client.
+      const { createFeatureStore } = await import('../../core/sinks/feature-store.ts');
       const store = createFeatureStore({ redisUrl });
       try {
         const entity = await store.get(type, id);

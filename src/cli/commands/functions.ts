@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
-import { createUdfClient } from '../../udf/client.ts';
-import { toSqlSignature } from '../../udf/data-types.ts';
 import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 
 interface FunctionsFlags {
@@ -25,7 +23,10 @@ export function register(program: Command): void {
         'list the functions the UDF service offers, with their Flink SQL signatures (and the jobs whose function it lacks)',
       ),
   )
-    .option('--udf-address <host:port>', 'the UDF service (default UDF_ADDRESS or 127.0.0.1:50051)')
+    .option(
+      '--udf-address <host:port>',
+      'the UDF service (default: UDF_ADDRESS or 127.0.0.1:50051)',
+    )
     .option(
       '--tls-ca <file>',
       "connect with TLS, trusting this CA (PEM) for the server's certificate",
@@ -35,6 +36,8 @@ export function register(program: Command): void {
     .option('--json', 'print the Describe answer as JSON')
     .action(async (flags: FunctionsFlags) => {
       const { udfAddress } = resolveServiceEndpoints({ udfAddress: flags.udfAddress });
+      const { createUdfClient } = await import('../../udf/client.ts');
+      const { toSqlSignature } = await import('../../udf/data-types.ts');
       const jobs = await jobRegistryFor(flags);
       const tls =
         flags.tlsCa || flags.tlsCert || flags.tlsKey

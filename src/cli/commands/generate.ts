@@ -4,12 +4,7 @@ import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
 import type { JobRegistry } from '../../core/jobs/job-registry.ts';
 import { parseDurationMs } from '../../core/utils/durations.ts';
-import { generateFile } from '../../generate/generate-file.ts';
-import { createKafkaClient } from '../../kafka/kafka-client.ts';
-import { MessageProducer } from '../../kafka/message-producer.ts';
-import { produceGenerated } from '../../produce/produce-generated.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
-import { createProgress, formatCount } from '../ui/progress.ts';
 
 export interface GenerateFlags {
   job: string;
@@ -121,7 +116,10 @@ export function register(program: Command): void {
       'with --topic: a steady rate (0: as fast as Kafka takes them)',
       '0',
     )
-    .option('--brokers <list>', 'with --topic: Kafka bootstrap servers (default KAFKA_BROKERS)')
+    .option(
+      '--brokers <list>',
+      'with --topic: Kafka bootstrap servers (default: KAFKA_BROKERS or 127.0.0.1:9092)',
+    )
     .action(
       async (
         flags: GenerateFlags & { output?: string; topic?: string; rate: string; brokers?: string },
@@ -137,6 +135,9 @@ export function register(program: Command): void {
           await generateToTopic(options, flags.topic, flags.rate, flags.brokers);
           return;
         }
+        // Loaded when the command runs, so `--help` does not load the generator.
+        const { generateFile } = await import('../../generate/generate-file.ts');
+        const { createProgress, formatCount } = await import('../ui/progress.ts');
         const progress = createProgress('generate', 'events');
         const started = performance.now();
         const summary = await generateFile(flags.output!, options, (done, total) =>
@@ -165,6 +166,10 @@ async function generateToTopic(
     );
   }
   const { kafkaBrokers } = resolveServiceEndpoints({ brokers });
+  const { createKafkaClient } = await import('../../kafka/kafka-client.ts');
+  const { MessageProducer } = await import('../../kafka/message-producer.ts');
+  const { produceGenerated } = await import('../../produce/produce-generated.ts');
+  const { createProgress, formatCount } = await import('../ui/progress.ts');
   const producer = new MessageProducer(
     createKafkaClient({ clientId: 'featureflow-generate', brokers: kafkaBrokers }),
     kafkaBrokers,

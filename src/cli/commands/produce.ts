@@ -1,11 +1,7 @@
 /** `featureflow produce`: an event file to Kafka (see src/produce/produce-file.ts). */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
-import { createKafkaClient } from '../../kafka/kafka-client.ts';
-import { MessageProducer } from '../../kafka/message-producer.ts';
-import { produceFile } from '../../produce/produce-file.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
-import { createProgress, formatCount } from '../ui/progress.ts';
 
 interface ProduceFlags {
   job: string;
@@ -26,12 +22,24 @@ export function register(program: Command): void {
     .requiredOption('--input <file>', 'events: NDJSON or an Avro object container file')
     .option(
       '--topic <topic>',
-      "target topic (default: the job's events topic); invalid records go to <topic>.dlq",
+      "target topic; invalid records go to <topic>.dlq (default: the job's events topic)",
     )
-    .option('--brokers <list>', 'Kafka bootstrap servers (default KAFKA_BROKERS or 127.0.0.1:9092)')
+    .option(
+      '--brokers <list>',
+      'Kafka bootstrap servers (default: KAFKA_BROKERS or 127.0.0.1:9092)',
+    )
     .action(async (flags: ProduceFlags) => {
+      // Loaded when the command runs, so `--help` does not load Kafka or Avro.
+      const { detectInputFormat } = await import('../../io/event-file.ts');
+      const { createKafkaClient } = await import('../../kafka/kafka-client.ts');
+      const { MessageProducer } = await import('../../kafka/message-producer.ts');
+      const { produceFile } = await import('../../produce/produce-file.ts');
+      const { createProgress, formatCount } = await import('../ui/progress.ts');
       const job = (await jobRegistryFor(flags)).get(flags.job);
       const { kafkaBrokers } = resolveServiceEndpoints({ brokers: flags.brokers });
+      // A wrong --input is found before Kafka is tried: naming the file beats a minute of
+      // broker retries that never mention it.
+      await detectInputFormat(flags.input);
       const producer = new MessageProducer(
         createKafkaClient({ clientId: 'featureflow-produce', brokers: kafkaBrokers }),
         kafkaBrokers,
@@ -44,7 +52,7 @@ export function register(program: Command): void {
           inputPath: flags.input,
           topic: flags.topic,
           producer,
-          onProgress: (done, total) => progress.update(done, total),
+          onProgress: (done, total, events) => progress.update(done, total, events),
         });
         progress.stop();
         const seconds = summary.elapsedMs / 1000;

@@ -2,13 +2,10 @@
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
-import { resolveFeatureJobConfig } from '../../core/models/config.ts';
 import type { InputDamage } from '../../io/avro-file-reader.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../../io/line-reader.ts';
-import { backfillRedis } from '../../replay/redis-backfill.ts';
-import { runReplay } from '../../replay/replay-job.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
-import { createProgress, formatCount } from '../ui/progress.ts';
+import { formatCount } from '../ui/progress.ts';
 
 interface ReplayFlags {
   job: string;
@@ -75,6 +72,11 @@ export function register(program: Command): void {
       "also write each entity's newest windows to this Redis, as the live sink does (a newer stored window is kept)",
     )
     .action(async (flags: ReplayFlags) => {
+      // Loaded when the command runs, so `--help` does not load the engine.
+      const { resolveFeatureJobConfig } = await import('../../core/models/config.ts');
+      const { runReplay } = await import('../../replay/replay-job.ts');
+      const { createProgress } = await import('../ui/progress.ts');
+      const { backfillRedis } = await import('../../replay/redis-backfill.ts');
       const config = resolveFeatureJobConfig(flags, await jobRegistryFor(flags));
       const progress = createProgress('replay', 'bytes');
       const summary = await runReplay({
@@ -84,7 +86,7 @@ export function register(program: Command): void {
         lateOutputPath: flags.lateOutput,
         deadLetterPath: flags.deadLetter,
         maxLineBytes: flags.maxLineBytes,
-        onProgress: (done, total) => progress.update(done, total),
+        onProgress: (done, total, events) => progress.update(done, total, events),
       }).finally(() => progress.stop());
 
       const seconds = summary.elapsedMs / 1000;

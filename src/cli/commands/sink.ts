@@ -1,10 +1,11 @@
 /** `featureflow sink`: the Redis sink connector (see src/sink/sink-connector.ts). */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
-import { collectProcessMetrics, serveMetrics } from '../../core/metrics.ts';
-import { SinkConnector } from '../../sink/sink-connector.ts';
+import { resolveLifecycle } from '../../config/lifecycle.ts';
+import { parsePort } from '../../config/port-flag.ts';
+import { redactSecrets } from '../../core/redaction.ts';
 import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
-import { formatCount } from '../ui/progress.ts';
+import { addLifecycleOptions } from './consume.ts';
 
 interface SinkFlags {
   topics?: string;
@@ -13,62 +14,77 @@ interface SinkFlags {
   redis?: string;
   brokers?: string;
   metricsPort?: string;
+  kafkaRetryTimeout?: string;
+  drainTimeout?: string;
 }
 
 export function register(program: Command): void {
-  addDefinitionsOption(
-    program
-      .command('sink')
-      .description(
-        'write the feature topics to Redis (newest window wins), committing only what Redis acknowledged',
-      ),
-  )
-    .option(
-      '--topics <list>',
-      "feature topics (default: every job's); topic=features.<job> names the schema of a topic with another name",
+  addLifecycleOptions(
+    addDefinitionsOption(
+      program
+        .command('sink')
+        .description(
+          'write the feature topics to Redis (newest window wins), committing only what Redis acknowledged',
+        ),
     )
-    .option('--group <id>', 'consumer group', 'featureflow-sink')
-    .option('--redis <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6380)')
-    .option('--brokers <list>', 'Kafka bootstrap servers (default KAFKA_BROKERS)')
-    .option('--metrics-port <port>', 'serve /metrics on this port')
-    .action(async (flags: SinkFlags) => {
-      const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers });
-      const jobs = await jobRegistryFor(flags);
-      const topicList = flags.topics ?? jobs.featureTopics.join(',');
-      const topics = topicList.split(',').map((entry) => {
-        const [topic, schemaTopic] = entry.trim().split('=');
-        return { topic: topic!, schemaTopic: schemaTopic ?? topic! };
-      });
-      const log = (line: string) => process.stderr.write(`sink: ${line}\n`);
-      const connector = new SinkConnector({
-        brokers: endpoints.kafkaBrokers,
-        redisUrl: endpoints.redisUrl,
-        groupId: flags.group,
-        topics,
-        jobs,
-        log,
-      });
-      collectProcessMetrics();
-      const metrics = flags.metricsPort
-        ? await serveMetrics({ port: Number(flags.metricsPort), host: '127.0.0.1' })
-        : undefined;
-      const status = setInterval(() => {
-        const c = connector.counters;
-        log(
-          `${formatCount(c.messages)} rows read, Redis written ${formatCount(c.written)} stale ${formatCount(c.stale)} failed ${formatCount(c.failed)}, dead letters ${formatCount(c.deadLetters)}`,
-        );
-      }, 10_000);
-      const stopped = new Promise<void>((resolve) => {
-        const onSignal = () => void connector.stop().finally(resolve);
-        process.once('SIGTERM', onSignal);
-        process.once('SIGINT', onSignal);
-      });
-      log(
-        `group ${flags.group} on ${topics.map((t) => t.topic).join(',')} -> ${endpoints.redisUrl}`,
-      );
-      await connector.start();
-      await stopped;
-      clearInterval(status);
-      await metrics?.close();
+      .option(
+        '--topics <list>',
+        "feature topics; topic=features.<job> names the schema of a topic with another name (default: every job's)",
+      )
+      .option('--group <id>', 'consumer group', 'featureflow-sink')
+      .option('--redis <url>', 'Redis URL (default: REDIS_URL or redis://127.0.0.1:6380)')
+      .option(
+        '--brokers <list>',
+        'Kafka bootstrap servers (default: KAFKA_BROKERS or 127.0.0.1:9092)',
+      )
+      .option('--metrics-port <port>', 'serve /metrics on this port; 0 picks one (default: none)'),
+  ).action(async (flags: SinkFlags) => {
+    const endpoints = resolveServiceEndpoints({ redis: flags.redis, brokers: flags.brokers });
+    const metricsPort =
+      flags.metricsPort === undefined ? undefined : parsePort(flags.metricsPort, '--metrics-port');
+    const lifecycle = resolveLifecycle(flags);
+    // Loaded when the command runs, so `--help` does not load Kafka or Redis.
+    const { collectProcessMetrics, serveMetrics } = await import('../../core/metrics.ts');
+    const { SinkConnector } = await import('../../sink/sink-connector.ts');
+    const { formatCount } = await import('../ui/progress.ts');
+    const { runServiceProcess } = await import('../service-process.ts');
+
+    const jobs = await jobRegistryFor(flags);
+    const topicList = flags.topics ?? jobs.featureTopics.join(',');
+    const topics = topicList.split(',').map((entry) => {
+      const [topic, schemaTopic] = entry.trim().split('=');
+      return { topic: topic!, schemaTopic: schemaTopic ?? topic! };
     });
+    const log = (line: string) => process.stderr.write(`sink: ${line}\n`);
+    const connector = new SinkConnector({
+      brokers: endpoints.kafkaBrokers,
+      redisUrl: endpoints.redisUrl,
+      groupId: flags.group,
+      topics,
+      jobs,
+      kafkaRetryTimeoutMs: lifecycle.kafkaRetryTimeoutMs,
+      log,
+    });
+    collectProcessMetrics();
+    const metrics =
+      metricsPort === undefined
+        ? undefined
+        : await serveMetrics({ port: metricsPort, host: '127.0.0.1' });
+    log(
+      `group ${flags.group} on ${topics.map((t) => t.topic).join(',')} -> ${redactSecrets(endpoints.redisUrl)}`,
+    );
+    try {
+      await runServiceProcess(connector, {
+        log,
+        drainTimeoutMs: lifecycle.drainTimeoutMs,
+        statusIntervalMs: 10_000,
+        statusLine: () => {
+          const c = connector.counters;
+          return `${formatCount(c.messages)} rows read, Redis written ${formatCount(c.written)} stale ${formatCount(c.stale)} failed ${formatCount(c.failed)}, dead letters ${formatCount(c.deadLetters)}`;
+        },
+      });
+    } finally {
+      await metrics?.close();
+    }
+  });
 }

@@ -1,7 +1,7 @@
 /** `featureflow status`: each part of the local stack, its port and its health right now. */
 import type { Command } from 'commander';
 import { resolveRunDir, STACK_DEFAULTS } from '../../stack/stack-config.ts';
-import { type StackStatus, stackStatus } from '../../stack/stack-status.ts';
+import type { StackStatus } from '../../stack/stack-status.ts';
 
 interface StatusFlags {
   runDir?: string;
@@ -16,10 +16,11 @@ export function register(program: Command): void {
     )
     .option(
       '--run-dir <dir>',
-      `the stack's run folder (default ${STACK_DEFAULTS.runDir}; env FEATUREFLOW_RUN_DIR)`,
+      `the stack's run folder (default: FEATUREFLOW_RUN_DIR or ${STACK_DEFAULTS.runDir})`,
     )
     .option('--json', 'print the status as JSON on stdout')
     .action(async (flags: StatusFlags) => {
+      const { stackStatus } = await import('../../stack/stack-status.ts');
       const status = await stackStatus(resolveRunDir(flags));
       process.stdout.write(
         flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status),

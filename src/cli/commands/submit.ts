@@ -2,9 +2,6 @@
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
-import { resolveBridgeJar } from '../../flink/bridge-jar.ts';
-import { SqlGatewayClient } from '../../flink/sql-gateway-client.ts';
-import { listJobs, submitSqlScript } from '../../flink/submit-script.ts';
 import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 
 function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
@@ -27,13 +24,15 @@ export function register(program: Command): void {
     .option('--var <NAME=VALUE>', 'fill ${NAME} (repeatable)', collectVar, {})
     .option(
       '--flink-sql-gateway <url>',
-      'SQL Gateway URL (default FLINK_SQL_GATEWAY or http://127.0.0.1:8083)',
+      'SQL Gateway URL (default: FLINK_SQL_GATEWAY or http://127.0.0.1:8083)',
     )
     .action(
       async (
         file: string,
         flags: { var: Record<string, string>; flinkSqlGateway?: string; definitions?: string },
       ) => {
+        const { resolveBridgeJar } = await import('../../flink/bridge-jar.ts');
+        const { submitSqlScript } = await import('../../flink/submit-script.ts');
         // The jobs the file's functions come from: a definition that cannot work fails here,
         // before anything reaches Flink (the UDF service serves the same definitions).
         await jobRegistryFor(flags);
@@ -61,6 +60,8 @@ export function register(program: Command): void {
     .description('list the Flink jobs (through the SQL Gateway)')
     .option('--flink-sql-gateway <url>', 'SQL Gateway URL')
     .action(async (flags: { flinkSqlGateway?: string }) => {
+      const { SqlGatewayClient } = await import('../../flink/sql-gateway-client.ts');
+      const { listJobs } = await import('../../flink/submit-script.ts');
       const client = new SqlGatewayClient(
         resolveServiceEndpoints({ flinkSqlGateway: flags.flinkSqlGateway }).flinkSqlGateway,
       );
@@ -89,6 +90,7 @@ export function register(program: Command): void {
           `job id must be 32 hex digits: got '${jobId}' (see 'featureflow jobs')`,
         );
       }
+      const { SqlGatewayClient } = await import('../../flink/sql-gateway-client.ts');
       const client = new SqlGatewayClient(
         resolveServiceEndpoints({ flinkSqlGateway: flags.flinkSqlGateway }).flinkSqlGateway,
       );

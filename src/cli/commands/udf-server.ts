@@ -3,8 +3,7 @@
  * SIGTERM or SIGINT, then drains: health NOT_SERVING, grace period, in-flight calls finish, exit 0.
  */
 import type { Command } from 'commander';
-import { featureFunctions } from '../../udf/feature-functions.ts';
-import { createUdfServer } from '../../udf/server.ts';
+import { Option } from 'commander';
 import {
   resolveUdfServerConfig,
   UDF_SERVER_DEFAULTS,
@@ -21,53 +20,63 @@ export function register(program: Command): void {
       ),
   )
     .option(
-      '--address <host:port>',
-      'listen address (default UDF_ADDRESS or 127.0.0.1:50051; port 0 picks one)',
+      '--udf-address <host:port>',
+      'listen address; port 0 picks one (default: UDF_ADDRESS or 127.0.0.1:50051)',
     )
+    // The flag's old name, kept working for scripts; `functions` calls it --udf-address too.
+    .addOption(new Option('--address <host:port>').hideHelp())
     .option(
       '--metrics-port <port>',
-      `/metrics port (default UDF_METRICS_PORT or ${UDF_SERVER_DEFAULTS.metricsPort}; 0 picks one; 'off' serves none)`,
+      `/metrics port; 0 picks one, 'off' serves none (default: UDF_METRICS_PORT or ${UDF_SERVER_DEFAULTS.metricsPort})`,
     )
     .option(
       '--metrics-address <host>',
-      `interface /metrics listens on (default UDF_METRICS_ADDRESS or ${UDF_SERVER_DEFAULTS.metricsAddress}; 0.0.0.0 for every interface)`,
+      `interface /metrics listens on (default: UDF_METRICS_ADDRESS or ${UDF_SERVER_DEFAULTS.metricsAddress}; 0.0.0.0 for every interface)`,
     )
     .option(
       '--max-message-bytes <n>',
-      `largest Invoke request accepted (default UDF_MAX_MESSAGE_BYTES or ${UDF_SERVER_DEFAULTS.maxRequestBytes})`,
+      `largest Invoke request accepted (default: UDF_MAX_MESSAGE_BYTES or ${UDF_SERVER_DEFAULTS.maxRequestBytes})`,
     )
     .option(
       '--max-concurrent-calls <n>',
-      `Invoke calls computed at once; more are refused with RESOURCE_EXHAUSTED (default UDF_MAX_CONCURRENT_CALLS or ${UDF_SERVER_DEFAULTS.limits.maxConcurrentCalls}; 'off': no limit)`,
+      `Invoke calls computed at once; more are refused with RESOURCE_EXHAUSTED (default: UDF_MAX_CONCURRENT_CALLS or ${UDF_SERVER_DEFAULTS.limits.maxConcurrentCalls}; 'off': no limit)`,
     )
     .option(
       '--max-bytes-in-flight <n>',
-      `request plus largest possible response bytes of the calls computed at once (default UDF_MAX_BYTES_IN_FLIGHT or ${UDF_SERVER_DEFAULTS.limits.maxBytesInFlight}; 'off': no limit)`,
+      `request plus largest possible response bytes of the calls computed at once (default: UDF_MAX_BYTES_IN_FLIGHT or ${UDF_SERVER_DEFAULTS.limits.maxBytesInFlight}; 'off': no limit)`,
     )
     .option(
       '--max-response-bytes <n>',
-      `largest Invoke response; a batch that could pass it is refused before computing (default UDF_MAX_RESPONSE_BYTES or ${UDF_SERVER_DEFAULTS.limits.maxResponseBytes}; 'off': no limit)`,
+      `largest Invoke response; a batch that could pass it is refused before computing (default: UDF_MAX_RESPONSE_BYTES or ${UDF_SERVER_DEFAULTS.limits.maxResponseBytes}; 'off': no limit)`,
     )
     .option(
       '--max-entity-id-bytes <n>',
-      `longest entity id; a window with a longer one gets a row error (default UDF_MAX_ENTITY_ID_BYTES or ${UDF_SERVER_DEFAULTS.limits.maxEntityIdBytes}; 'off': no limit)`,
+      `longest entity id; a window with a longer one gets a row error (default: UDF_MAX_ENTITY_ID_BYTES or ${UDF_SERVER_DEFAULTS.limits.maxEntityIdBytes}; 'off': no limit)`,
     )
-    .option('--tls-cert <file>', 'PEM server certificate: serve TLS (env UDF_TLS_CERT)')
-    .option('--tls-key <file>', 'PEM private key of --tls-cert (env UDF_TLS_KEY)')
+    .option('--tls-cert <file>', 'PEM server certificate: serve TLS (default: UDF_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (default: UDF_TLS_KEY)')
     .option(
       '--tls-client-ca <file>',
-      'PEM CA of client certificates: require mutual TLS (env UDF_TLS_CLIENT_CA)',
+      'PEM CA of client certificates: require mutual TLS (default: UDF_TLS_CLIENT_CA)',
     )
     .option(
       '--drain-grace <duration>',
-      `on SIGTERM, how long health says NOT_SERVING before new calls are refused (default ${UDF_SERVER_DEFAULTS.drainGrace})`,
+      `on SIGTERM, how long health says NOT_SERVING before new calls are refused (default: ${UDF_SERVER_DEFAULTS.drainGrace})`,
     )
     .option(
       '--drain-timeout <duration>',
-      `then, how long in-flight calls may take (default ${UDF_SERVER_DEFAULTS.drainTimeout})`,
+      `then, how long in-flight calls may take (default: ${UDF_SERVER_DEFAULTS.drainTimeout})`,
     )
-    .action(async (flags: UdfServerFlags & { definitions?: string }) => {
-      const config = resolveUdfServerConfig(flags);
+    .action(async (flags: UdfServerFlags & { udfAddress?: string; definitions?: string }) => {
+      if (flags.address !== undefined) {
+        process.stderr.write('udf-server: --address is deprecated: use --udf-address\n');
+      }
+      const config = resolveUdfServerConfig({
+        ...flags,
+        address: flags.udfAddress ?? flags.address,
+      });
+      const { featureFunctions } = await import('../../udf/feature-functions.ts');
+      const { createUdfServer } = await import('../../udf/server.ts');
       const functions = featureFunctions(await jobRegistryFor(flags));
       const server = await createUdfServer({ ...config, functions });
       process.stderr.write(

@@ -1,14 +1,13 @@
 /** `featureflow up`: the local stack (see src/stack/stack-up.ts), ready when this returns. */
+
 import type { Command } from 'commander';
-import { resolveArtifacts } from '../../stack/artifacts.ts';
+import { redactSecrets } from '../../core/redaction.ts';
 import {
   PORT_SPECS,
   resolveStackConfig,
   STACK_DEFAULTS,
   type StackFlags,
 } from '../../stack/stack-config.ts';
-import { stackUp } from '../../stack/stack-up.ts';
-import { stackTopics } from '../../stack/topics.ts';
 import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
 
 interface UpFlags extends StackFlags {
@@ -27,44 +26,47 @@ export function register(program: Command): void {
   )
     .option(
       '--run-dir <dir>',
-      `pids, logs, configs and data (default ${STACK_DEFAULTS.runDir}; env FEATUREFLOW_RUN_DIR)`,
+      `pids, logs, configs and data (default: FEATUREFLOW_RUN_DIR or ${STACK_DEFAULTS.runDir})`,
     )
     .option(
       '--home <dir>',
-      'artifact cache for the Kafka and Flink jars (env FEATUREFLOW_HOME; default ~/.cache/featureflow)',
+      'artifact cache for the Kafka and Flink jars (default: FEATUREFLOW_HOME or ~/.cache/featureflow)',
     )
-    .option('--redis <url>', 'use this Redis instead of starting one (env REDIS_URL)')
+    .option(
+      '--redis <url>',
+      'use this Redis instead of starting one (default: REDIS_URL, else up starts one)',
+    )
     .option(
       '--redis-port <port>',
-      `port of the Redis that up starts (env ${PORT_SPECS.redis.env}; default ${PORT_SPECS.redis.fallback})`,
+      `port of the Redis that up starts (default: ${PORT_SPECS.redis.env} or ${PORT_SPECS.redis.fallback})`,
     )
     .option(
       '--kafka-port <port>',
-      `Kafka's client port (env ${PORT_SPECS.kafka.env} or the port of KAFKA_BROKERS; default ${PORT_SPECS.kafka.fallback})`,
+      `Kafka's client port (default: ${PORT_SPECS.kafka.env}, the port of KAFKA_BROKERS or ${PORT_SPECS.kafka.fallback})`,
     )
     .option(
       '--kafka-controller-port <port>',
-      `Kafka's KRaft controller port (env ${PORT_SPECS.kafkaController.env}; default ${PORT_SPECS.kafkaController.fallback})`,
+      `Kafka's KRaft controller port (default: ${PORT_SPECS.kafkaController.env} or ${PORT_SPECS.kafkaController.fallback})`,
     )
     .option(
       '--flink-port <port>',
-      `Flink REST API and web UI (env ${PORT_SPECS.flinkRest.env}; default ${PORT_SPECS.flinkRest.fallback})`,
+      `Flink REST API and web UI (default: ${PORT_SPECS.flinkRest.env} or ${PORT_SPECS.flinkRest.fallback})`,
     )
     .option(
       '--flink-rpc-port <port>',
-      `Flink JobManager RPC (env ${PORT_SPECS.flinkRpc.env}; default ${PORT_SPECS.flinkRpc.fallback})`,
+      `Flink JobManager RPC (default: ${PORT_SPECS.flinkRpc.env} or ${PORT_SPECS.flinkRpc.fallback})`,
     )
     .option(
       '--sql-gateway-port <port>',
-      `Flink SQL Gateway REST (env ${PORT_SPECS.sqlGateway.env} or the port of FLINK_SQL_GATEWAY; default ${PORT_SPECS.sqlGateway.fallback})`,
+      `Flink SQL Gateway REST (default: ${PORT_SPECS.sqlGateway.env}, the port of FLINK_SQL_GATEWAY or ${PORT_SPECS.sqlGateway.fallback})`,
     )
     .option(
       '--task-slots <n>',
-      `TaskManager slots: jobs that can run at once (default ${STACK_DEFAULTS.taskSlots})`,
+      `TaskManager slots: jobs that can run at once (default: FEATUREFLOW_TASK_SLOTS or ${STACK_DEFAULTS.taskSlots})`,
     )
     .option(
       '--timeout <duration>',
-      `how long each service may take to become ready (default ${STACK_DEFAULTS.readyTimeout})`,
+      `how long each service may take to become ready (default: ${STACK_DEFAULTS.readyTimeout})`,
     )
     .option('--json', 'print the started stack (endpoints, pids, timings) as JSON on stdout')
     .option(
@@ -73,6 +75,9 @@ export function register(program: Command): void {
     )
     .action(async (flags: UpFlags) => {
       const config = resolveStackConfig(flags);
+      const { resolveArtifacts } = await import('../../stack/artifacts.ts');
+      const { stackUp } = await import('../../stack/stack-up.ts');
+      const { stackTopics } = await import('../../stack/topics.ts');
       const report = (line: string) => process.stderr.write(`up: ${line}\n`);
       if (flags.resolveOnly) {
         const { artifacts, resolved } = await resolveArtifacts({
@@ -105,7 +110,7 @@ export function register(program: Command): void {
               (result.artifactSeconds > 0
                 ? ` (of which ${result.artifactSeconds.toFixed(1)} s resolving jars)`
                 : ''),
-            `  REDIS_URL=${endpoints.redisUrl}`,
+            `  REDIS_URL=${redactSecrets(endpoints.redisUrl)}`,
             `  KAFKA_BROKERS=${endpoints.kafkaBrokers}`,
             `  FLINK_SQL_GATEWAY=${endpoints.flinkSqlGateway}`,
             `  Flink web UI: ${endpoints.flinkWebUi}`,

@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { FeatureflowError } from '../errors.ts';
+import { redactSecrets } from '../redaction.ts';
 
 export interface RedisConnectionOptions {
   readonly redisUrl: string;
@@ -129,9 +130,9 @@ export class RedisConnection {
   }
 }
 
-/** redis://user:secret@host:6379 -> redis://user:***@host:6379 (up to the last '@': a password may hold one) */
+/** redis://user:secret@host:6379 -> redis://user:***@host:6379, ?password=secret too. */
 export function redactRedisUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/[^:/@]*:).*@/, '$1***@');
+  return redactSecrets(url);
 }
 
 function describe(error: unknown): string {
