@@ -36,6 +36,13 @@ export const BENCHMARKS = [
     needs: 'nothing',
   },
   {
+    name: 'udf-abuse',
+    file: 'bench/udf-abuse.ts',
+    measures:
+      'UDF service peak and idle RSS, calls refused and slowest health answer under abusive loads, limits off against the defaults',
+    needs: 'nothing',
+  },
+  {
     name: 'udf-bridge',
     file: 'bench/udf-bridge.ts',
     measures:

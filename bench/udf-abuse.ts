@@ -29,6 +29,7 @@ import {
 } from '../test/support/udf-server-process.ts';
 import { generateWindows } from '../test/support/udf-windows.ts';
 import { machineLine } from './support/measure.ts';
+import { recordResult } from './support/results-table.ts';
 
 const { values: flags } = parseArgs({
   options: { scale: { type: 'string', default: '1' }, only: { type: 'string' } },
@@ -211,3 +212,21 @@ for (const r of results) {
 }
 console.log('\n| setting | idle RSS before | idle RSS 5 s after the loads |\n|---|---|---|');
 for (const i of idle) console.log(`| ${i.setting} | ${mb(i.before)} | ${mb(i.after)} |`);
+
+// The row: the crowd of concurrent calls, the load that takes the most memory.
+const crowd = (setting: string) =>
+  results.filter((r) => r.setting === setting).sort((a, b) => b.peakRss - a.peakRss)[0];
+const limited = crowd('defaults');
+const unlimited = crowd('limits off');
+if (limited !== undefined && unlimited !== undefined) {
+  const slowestHealth = Math.max(
+    ...results.filter((r) => r.setting === 'defaults').map((r) => r.slowestHealthMs),
+  );
+  await recordResult('udf-abuse', {
+    figure: `defaults: peak RSS ${mb(limited.peakRss)} (${limited.load}: ${limited.served} served, ${limited.refused} refused), slowest health ${Math.round(slowestHealth)} ms`,
+    baseline: `limits off: peak RSS ${mb(unlimited.peakRss)}`,
+    ratio: (limited.peakRss / unlimited.peakRss).toFixed(2),
+    target: 'bounded peak RSS; health < 1 s',
+    met: slowestHealth < 1_000,
+  });
+}

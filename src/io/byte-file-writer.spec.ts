@@ -68,7 +68,7 @@ describe('ByteFileWriter', () => {
     writeText(writer, '{}\n');
     const failure = await writer.close().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(FeatureflowError);
-    expect((failure as FeatureflowError).code).toBe('io_failed');
+    expect((failure as FeatureflowError).code).toBe('invalid_argument');
     expect((failure as Error).message).toMatch(
       new RegExp(`^cannot write ${path}: ENOENT.*\\(check the folder exists and is writable\\)$`),
     );

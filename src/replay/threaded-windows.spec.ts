@@ -76,7 +76,7 @@ describe('ThreadedWindows', () => {
       (thrown: unknown) => thrown,
     );
     expect(error).toBeInstanceOf(FeatureflowError);
-    expect((error as FeatureflowError).code).toBe('io_failed');
+    expect((error as FeatureflowError).code).toBe('invalid_argument');
     expect((error as Error).message).toMatch(/^cannot write .*rows\.ndjson: ENOENT/);
   });
 });

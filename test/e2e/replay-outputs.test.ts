@@ -95,7 +95,7 @@ describe('a failed replay leaves existing outputs untouched', () => {
       '--dead-letter',
       at('keep.dead'),
     );
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(`cannot read --input ${at('missing.ndjson')}`);
     for (const name of ['keep.rows', 'keep.late', 'keep.dead']) {
       expect(readFileSync(at(name), 'utf8')).toBe(`old ${name}\n`);

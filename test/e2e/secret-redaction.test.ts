@@ -79,6 +79,7 @@ const ERROR_PATHS: Record<string, readonly (readonly string[])[]> = {
   status: [['status']],
   'udf-server': [['udf-server', '--udf-address', 'nope']],
   functions: [['functions']],
+  sql: [['sql', '--job', 'transactions', '--definitions', `redis://u:${PLANTED}@nowhere/x`]],
 };
 
 function expectNoSecret(output: string): void {

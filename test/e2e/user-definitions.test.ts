@@ -111,12 +111,12 @@ describe('a feature added to a copy of a job', () => {
     });
   });
 
-  it('the sink writes it under its window label', async () => {
+  it("the sink writes it under its window label, in the job's own fields", async () => {
     const job = (await loadJobRegistry(definitions)).get('logins');
     const planner = new BatchPlanner(job, { ttlMs: 60_000, windowsPerCall: 10 });
     const row = { ...job.newFeatureRow(), entity_id: 'u', window_start: 0, window_end: 600_000 };
     const [call] = planner.plan([row], 0, 1).calls;
-    expect(call!.fields.at(-1)).toBe('success_count_10m');
+    expect(call!.fields.at(-1)).toBe('logins:success_count_10m');
   });
 });
 
