@@ -3,7 +3,7 @@
  * clickstream job's `compute` runs this computer; `computeClickstreamFeaturesFromWindow` is
  * the same arithmetic for a caller holding a list of events.
  */
-import type { FeatureValues } from '../core/jobs/define-job.ts';
+import type { FeatureNamesOf, FeatureValues } from '../core/jobs/define-job.ts';
 import { countDistinct } from '../core/processors/distinct-count.ts';
 import type { WindowContext } from '../core/processors/window-context.ts';
 import type { ClickEvent } from './clickstream.ts';
@@ -26,10 +26,7 @@ export interface ClickstreamFeatures {
   avg_gap_seconds: number;
 }
 
-export type ClickstreamFeatureName = Exclude<
-  keyof ClickstreamFeatures,
-  'entity_id' | 'window_start' | 'window_end'
->;
+export type ClickstreamFeatureName = FeatureNamesOf<ClickstreamFeatures>;
 
 const MS_PER_MINUTE = 60_000;
 const pageOf = (event: ClickEvent) => event.page;

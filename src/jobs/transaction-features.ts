@@ -3,7 +3,7 @@
  * transactions job's `compute` runs this computer; `computeTransactionFeaturesFromWindow` is
  * the same arithmetic for a caller holding a list of events.
  */
-import type { FeatureValues } from '../core/jobs/define-job.ts';
+import type { FeatureNamesOf, FeatureValues } from '../core/jobs/define-job.ts';
 import { countDistinct } from '../core/processors/distinct-count.ts';
 import type { WindowContext } from '../core/processors/window-context.ts';
 import { type ProcessorConfig, resolveProcessorConfig } from './processor-config.ts';
@@ -27,10 +27,7 @@ export interface TransactionFeatures {
   velocity_score: number;
 }
 
-export type TransactionFeatureName = Exclude<
-  keyof TransactionFeatures,
-  'entity_id' | 'window_start' | 'window_end'
->;
+export type TransactionFeatureName = FeatureNamesOf<TransactionFeatures>;
 
 const MS_PER_MINUTE = 60_000;
 const merchantOf = (event: TransactionEvent) => event.merchant_id;

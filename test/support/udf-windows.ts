@@ -2,6 +2,7 @@
 import type { JobDefinition } from '../../src/core/jobs/job-definition.ts';
 import { SeededRandom } from '../../src/generate/seeded-random.ts';
 import type { WindowInput } from '../../src/udf/window-batch.ts';
+import { defineWindowFunction } from '../../src/udf/window-function.ts';
 import { CLICKSTREAM, TRANSACTIONS } from './job-events.ts';
 
 const FIVE_MINUTES_MS = 300_000;
@@ -47,4 +48,30 @@ export function generateWindows(
 /** What replay computes for the same window: the job's function, in-process. */
 export function inProcessRow(fn: UdfFunctionName, window: WindowInput): object {
   return jobOf(fn).computeFeatures(window.events, window);
+}
+
+/**
+ * transaction_features, busy `msPerWindow` per window (the server computes synchronously, as with
+ * a heavy real function), counting the windows it computes: it holds a call in flight for a
+ * known time.
+ */
+export function slowTransactionFeatures(msPerWindow: number, computed = { windows: 0 }) {
+  return defineWindowFunction<Record<string, unknown>>({
+    name: 'slow_transaction_features',
+    doc: 'transaction_features, slowed down for tests',
+    entityArgument: 'card_id',
+    eventSchema: TRANSACTIONS.eventSchema,
+    eventSchemaSource: TRANSACTIONS.eventSchemaSource,
+    eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
+    resultSchema: TRANSACTIONS.featureSchema,
+    resultSchemaSource: TRANSACTIONS.featureSchemaSource,
+    compute: (events, window) => {
+      computed.windows++;
+      const until = performance.now() + msPerWindow;
+      while (performance.now() < until) {
+        // Busy on purpose.
+      }
+      return TRANSACTIONS.computeFeatures(events, window);
+    },
+  });
 }

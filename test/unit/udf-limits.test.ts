@@ -10,9 +10,8 @@ import { decodeInvokeResponse } from '../../src/udf/codec/invoke-response.ts';
 import { featureFunctions } from '../../src/udf/feature-functions.ts';
 import { createUdfServer, type UdfServerOptions } from '../../src/udf/server.ts';
 import { toInvokeRequest, type WindowInput } from '../../src/udf/window-batch.ts';
-import { defineWindowFunction } from '../../src/udf/window-function.ts';
 import { TRANSACTIONS } from '../support/job-events.ts';
-import { generateWindows } from '../support/udf-windows.ts';
+import { generateWindows, slowTransactionFeatures } from '../support/udf-windows.ts';
 
 const grpcCode = (error: unknown) =>
   ((error as { cause?: { code?: number } }).cause?.code ?? -1) as number;
@@ -21,28 +20,6 @@ const eventFields = featureFunctions()[0]!.eventFields.map((f) => ({
   name: f.name,
   column: f.column,
 }));
-
-/** transaction_features, busy `msPerWindow` per window, counting the windows it computes. */
-function slowTransactionFeatures(msPerWindow: number, computed: { windows: number }) {
-  return defineWindowFunction<Record<string, unknown>>({
-    name: 'slow_transaction_features',
-    doc: 'transaction_features, slowed down for tests',
-    entityArgument: 'card_id',
-    eventSchema: TRANSACTIONS.eventSchema,
-    eventSchemaSource: TRANSACTIONS.eventSchemaSource,
-    eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
-    resultSchema: TRANSACTIONS.featureSchema,
-    resultSchemaSource: TRANSACTIONS.featureSchemaSource,
-    compute: (events, window) => {
-      computed.windows++;
-      const until = performance.now() + msPerWindow;
-      while (performance.now() < until) {
-        // Busy on purpose: a heavy function holds the thread.
-      }
-      return TRANSACTIONS.computeFeatures(events, window);
-    },
-  });
-}
 
 async function withServer(
   options: Omit<UdfServerOptions, 'address'>,

@@ -9,30 +9,8 @@ import { toSqlSignature, toSqlType } from '../../src/udf/data-types.ts';
 import { featureFunctions } from '../../src/udf/feature-functions.ts';
 import { createUdfServer, type UdfServer } from '../../src/udf/server.ts';
 import { toInvokeRequest } from '../../src/udf/window-batch.ts';
-import { defineWindowFunction } from '../../src/udf/window-function.ts';
 import { TRANSACTIONS } from '../support/job-events.ts';
-import { generateWindows, inProcessRow } from '../support/udf-windows.ts';
-
-/** A real feature function made slow, to hold a call in flight for a known time. */
-function slowTransactionFeatures(msPerWindow: number) {
-  return defineWindowFunction<Record<string, unknown>>({
-    name: 'slow_transaction_features',
-    doc: 'transaction_features, slowed down for tests',
-    entityArgument: 'card_id',
-    eventSchema: TRANSACTIONS.eventSchema,
-    eventSchemaSource: TRANSACTIONS.eventSchemaSource,
-    eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
-    resultSchema: TRANSACTIONS.featureSchema,
-    resultSchemaSource: TRANSACTIONS.featureSchemaSource,
-    compute: (events, window) => {
-      const until = performance.now() + msPerWindow;
-      while (performance.now() < until) {
-        // Busy on purpose: the server computes synchronously, as with a heavy real function.
-      }
-      return TRANSACTIONS.computeFeatures(events, window);
-    },
-  });
-}
+import { generateWindows, inProcessRow, slowTransactionFeatures } from '../support/udf-windows.ts';
 
 const grpcCode = (error: unknown) =>
   ((error as { cause?: { code?: number } }).cause?.code ?? -1) as number;

@@ -59,6 +59,9 @@ export type SampleEvent<E> = (
 /** A feature row as `compute` fills it: every declared feature, by name. */
 export type FeatureValues<F extends string = string> = Record<F, number>;
 
+/** The feature names of a typed feature row: its keys other than the window columns. */
+export type FeatureNamesOf<Row> = Exclude<keyof Row, 'entity_id' | 'window_start' | 'window_end'>;
+
 export interface JobSpec<E extends object = Record<string, unknown>, F extends string = string> {
   /** The job's name: `--job <name>`, metrics labels, `features.<name>` by default. */
   readonly name: string;
