@@ -27,8 +27,11 @@ export interface JobSqlNames {
   readonly pipeline: string;
 }
 
+/** A topic's name as a SQL table name: `txn.events` -> `txn_events`. */
+const tableNameOf = (topic: string) => topic.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
+
 export function jobSqlNames(job: JobDefinition): JobSqlNames {
-  const eventsTable = job.topics.events.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
+  const eventsTable = tableNameOf(job.topics.events);
   return {
     eventsTable,
     lateTable: `${eventsTable}_late`,
@@ -40,7 +43,7 @@ export function jobSqlNames(job: JobDefinition): JobSqlNames {
 /** The `${NAME}` placeholders of a job file's topics: the table's name in capitals, `_TOPIC`. */
 export function jobTopicPlaceholders(job: JobDefinition) {
   const names = jobSqlNames(job);
-  const featuresTable = job.topics.features.replace(/[^A-Za-z0-9]+/g, '_');
+  const featuresTable = tableNameOf(job.topics.features);
   const placeholder = (table: string) => `${table.toUpperCase()}_TOPIC`;
   return {
     events: placeholder(names.eventsTable),
