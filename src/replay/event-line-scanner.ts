@@ -11,7 +11,7 @@
  * fields, each value what the scan found, and the event's rules (../core/models/event-validation.ts)
  * would all pass. Anything else, however harmless (a space, an escape, a field out of order, an
  * exponent), says false, and the caller takes the general path: JSON.parse, then validation,
- * which also finds the reason of an invalid line. event-line-scanner.spec.ts holds the two
+ * which also finds the reason of an invalid line. test/unit/replay/event-line-scanner.test.ts holds the two
  * paths to the same verdicts and values.
  *
  * Booleans are read as 1 and 0 into `numbers`, as replay packs them.

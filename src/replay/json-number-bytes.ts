@@ -20,7 +20,7 @@
  * round-trip digits are all of its digits, and JavaScript writes integers below 1e21 without
  * an exponent. Any other double is written by Grisu3 (./shortest-double-bytes.ts), the few it
  * cannot settle copied from `String(v)`, which is ASCII.
- * json-number-bytes.spec.ts holds all of this to JSON.stringify on random values.
+ * test/unit/replay/json-number-bytes.test.ts holds all of this to JSON.stringify on random values.
  */
 
 import { writeShortestDouble } from './shortest-double-bytes.ts';

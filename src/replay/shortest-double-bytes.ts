@@ -20,7 +20,7 @@
  * the fraction times 1000 stays below 2^53 and three digits come exactly from one fraction.
  * In numbers (replay's averages and deviations, one thread): about 190 ns a value against
  * 290 ns for String(v) and copying its characters, before the garbage of those strings.
- * shortest-double-bytes.spec.ts holds the bytes to String(v) on random doubles of every exponent.
+ * test/unit/replay/shortest-double-bytes.test.ts holds the bytes to String(v) on random doubles of every exponent.
  */
 
 const TWO_32 = 2 ** 32;
