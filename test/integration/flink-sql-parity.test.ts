@@ -12,7 +12,14 @@ import { AvroSerializer, wireTypeOf, wireTypeOfSchema } from '../../src/core/uti
 import { SchemaDirectory } from '../../src/core/utils/schema-directory.ts';
 import { generateEvents, lastEventTime as lastEventTimeOf } from '../support/generated-events.ts';
 import { TRANSACTIONS } from '../support/job-events.ts';
-import { createTopics, readTopic, testKafka, uniqueName } from '../support/kafka.ts';
+import {
+  createTopics,
+  readTopic,
+  testKafka,
+  topicSize,
+  uniqueName,
+  waitFor,
+} from '../support/kafka.ts';
 import { expectRowsClose, type FeatureRow, replayRows, rowKey } from '../support/replay-rows.ts';
 import { runCli } from '../support/run-cli.ts';
 import { stackEnv } from '../support/stack-endpoints.ts';
@@ -187,21 +194,27 @@ describe('late events', () => {
       ).code,
     ).toBe(0);
     await flushWatermarks(stack.kafkaBrokers, eventsTopic, 'transactions', base + 60 * 60_000);
-    // Flink emits watermarks periodically: give the sentinels time to move the watermark on.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    writeFileSync(input, `${event('late-1', base + 30_000)}\n`);
-    expect(
-      (
-        await runCli(
-          ['produce', '--job', 'transactions', '--input', input, '--topic', eventsTopic],
-          env,
-        )
-      ).code,
-    ).toBe(0);
+    // Flink moves its watermark on at its next periodic emission after reading the sentinels:
+    // send late events until the first reaches the late topic, rather than guess how long that takes.
+    let sent = 0;
+    await waitFor('the routing job to call the events late', 120_000, async () => {
+      sent += 1;
+      writeFileSync(input, `${event(`late-${sent}`, base + 30_000)}\n`);
+      const produced = await runCli(
+        ['produce', '--job', 'transactions', '--input', input, '--topic', eventsTopic],
+        env,
+      );
+      expect(produced.code, produced.stderr).toBe(0);
+      return (await topicSize(stack.kafkaBrokers, lateTopic)) > 0 ? true : undefined;
+    });
 
     const type = wireTypeOf(new SchemaDirectory(), 'transaction_event.avsc');
     const messages = await readTopic(stack.kafkaBrokers, lateTopic, (m) => m.length >= 1, 120_000);
-    const late = messages.map((m) => type.fromBuffer(m.value!) as { transaction_id: string });
-    expect(late.map((e) => e.transaction_id)).toEqual(['late-1']);
+    const late = messages.map(
+      (m) => (type.fromBuffer(m.value!) as { transaction_id: string }).transaction_id,
+    );
+    // Only late events, never the on-time ones; and once one probe was late, every later one is.
+    const first = Number(late[0]!.slice('late-'.length));
+    expect(late).toEqual(Array.from({ length: sent - first + 1 }, (_, i) => `late-${first + i}`));
   });
 });
