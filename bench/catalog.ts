@@ -81,6 +81,13 @@ export const BENCHMARKS = [
     measures: 'window end to Redis p50/p99 through Flink against the consumer runtime',
     needs: 'the local stack (featureflow up)',
   },
+  {
+    name: 'soak',
+    file: 'bench/soak.ts',
+    measures:
+      'RSS slope of udf-server, sink and consume over a long steady run against their RSS after warm-up (target < 1 MiB / 10 min)',
+    needs: 'the local stack (featureflow up)',
+  },
 ] as const satisfies readonly Benchmark[];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number]['name'];

@@ -19,14 +19,8 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { resolveServiceEndpoints } from '../src/config/environment.ts';
-import { ensureBridgeJar } from '../src/flink/bridge-jar.ts';
-import { SqlGatewayClient } from '../src/flink/sql-gateway-client.ts';
-import { submitSqlScript } from '../src/flink/submit-script.ts';
-import { createKafkaClient } from '../src/kafka/kafka-client.ts';
-import { MessageProducer } from '../src/kafka/message-producer.ts';
-import { startCli } from '../test/support/cli-process.ts';
-import { startUdfServerProcess } from '../test/support/udf-server-process.ts';
 import { streamLiveEvents } from './support/live-events.ts';
+import { CONSUME_DB, FLINK_DB, startLivePipelines } from './support/live-pipelines.ts';
 import { machineLine } from './support/measure.ts';
 import { recordResult } from './support/results-table.ts';
 
@@ -46,8 +40,8 @@ const MAX_DISORDER_MS = 2_000;
 // Windows that end in the first two minutes are warm-up (JIT, Flink's first checkpoint).
 const WARMUP_MS = 120_000;
 const PIPELINES = [
-  { name: 'flink', db: 1 },
-  { name: 'consume', db: 2 },
+  { name: 'flink', db: FLINK_DB },
+  { name: 'consume', db: CONSUME_DB },
 ] as const;
 
 const endpoints = resolveServiceEndpoints();
@@ -56,22 +50,6 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 const loadBefore = load();
-const stamp = Date.now().toString(36);
-const eventsTopic = `bench-fresh-${stamp}.txn.events`;
-const featuresTopic = `bench-fresh-${stamp}.features.transactions`;
-const topics = [eventsTopic, `${eventsTopic}.dlq`, `${eventsTopic}.late`, featuresTopic];
-const kafka = createKafkaClient({ clientId: 'bench-fresh', brokers: endpoints.kafkaBrokers });
-const admin = kafka.admin();
-await admin.connect();
-await admin.createTopics({
-  topics: [...topics, `${featuresTopic}.dlq`].map((topic) => ({
-    topic,
-    numPartitions: 3,
-    replicationFactor: 1,
-  })),
-  waitForLeaders: true,
-});
-
 // Redis reports every HSET (the sink's Lua script writes one per window) on a channel per db.
 const redisAdmin = new Redis(endpoints.redisUrl);
 const previousNotify = ((await redisAdmin.config('GET', 'notify-keyspace-events')) as string[])[1];
@@ -96,62 +74,12 @@ subscriber.on('message', (channel: string, key: string) => {
 await subscriber.subscribe(...PIPELINES.map((p) => `__keyevent@${p.db}__:hset`));
 for (const reader of readers.values()) await reader.flushdb();
 
-const udfServer = await startUdfServerProcess();
-const sql = new URL('../flink-sql/03_transaction_features_udf.sql', import.meta.url).pathname;
-const jobs = await submitSqlScript({
-  file: sql,
-  gatewayUrl: endpoints.flinkSqlGateway,
-  vars: {
-    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-    UDF_ADDRESS: udfServer.address,
-    FEATUREFLOW_BRIDGE_JAR: await ensureBridgeJar(console.error),
-    TXN_EVENTS_TOPIC: eventsTopic,
-    TXN_EVENTS_LATE_TOPIC: `${eventsTopic}.late`,
-    FEATURES_TRANSACTIONS_TOPIC: featuresTopic,
-    GROUP_ID: `bench-fresh-${stamp}-flink`,
-    TRANSACTIONAL_ID_PREFIX: `bench-fresh-${stamp}`,
-  },
-  report: () => {},
-});
-const env = { KAFKAJS_NO_PARTITIONER_WARNING: '1' };
-const children = [
-  startCli(
-    [
-      'sink',
-      '--topics',
-      `${featuresTopic}=features.transactions`,
-      '--group',
-      `bench-fresh-${stamp}-sink`,
-      '--redis',
-      `${endpoints.redisUrl}/1`,
-    ],
-    env,
-  ),
-  startCli(
-    [
-      'consume',
-      '--job',
-      'transactions',
-      '--topic',
-      eventsTopic,
-      '--group',
-      `bench-fresh-${stamp}-consume`,
-      '--redis',
-      `${endpoints.redisUrl}/2`,
-      '--status-interval',
-      '0',
-    ],
-    env,
-  ),
-];
-
-const producer = new MessageProducer(kafka, endpoints.kafkaBrokers);
-await producer.connect();
+const pipelines = await startLivePipelines('bench-fresh');
 const startMs = Date.now();
 measureFromWindowEnd = startMs + WARMUP_MS;
 const produced = await streamLiveEvents({
-  producer,
-  topic: eventsTopic,
+  producer: pipelines.producer,
+  topic: pipelines.eventsTopic,
   ratePerSecond: rate,
   durationMs: seconds * 1000,
   entities,
@@ -162,19 +90,11 @@ const produced = await streamLiveEvents({
 // Let the windows that the last events closed land, then stop everything.
 await new Promise((resolve) => setTimeout(resolve, 15_000));
 
-const gateway = new SqlGatewayClient(endpoints.flinkSqlGateway);
-const session = await gateway.openSession();
-for (const job of jobs) await gateway.execute(session, `STOP JOB '${job.jobId}'`).catch(() => {});
-await gateway.closeSession(session);
-for (const child of children) await child.stop();
-await udfServer.stop();
-await producer.disconnect();
+await pipelines.stop();
 await subscriber.quit();
 await redisAdmin.config('SET', 'notify-keyspace-events', previousNotify ?? '');
 await redisAdmin.quit();
 for (const reader of readers.values()) await reader.quit();
-await admin.deleteTopics({ topics }).catch(() => undefined);
-await admin.disconnect();
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
