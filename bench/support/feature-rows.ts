@@ -105,10 +105,10 @@ export async function checkCommittedRows(
   };
   const consumer = kafka.consumer({
     groupId: `${topic}-check-${Date.now().toString(36)}`,
-    readUncommitted: false,
+    readCommitted: true,
   });
   await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.subscribe([topic], { fromBeginning: true });
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;

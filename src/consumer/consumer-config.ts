@@ -1,12 +1,17 @@
 /** The consumer runtime's configuration: one resolver, defaults, validation, frozen. */
 import { resolveServiceEndpoints } from '../config/environment.ts';
+import {
+  type KafkaSecurity,
+  type KafkaSecurityFlags,
+  resolveKafkaSecurity,
+} from '../config/kafka-security.ts';
 import { resolveLifecycle } from '../config/lifecycle.ts';
 import { parsePort } from '../config/port-flag.ts';
 import { FeatureflowError } from '../core/errors.ts';
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { type FeatureJobConfig, resolveFeatureJobConfig } from '../core/models/config.ts';
 
-export interface ConsumerFlags {
+export interface ConsumerFlags extends KafkaSecurityFlags {
   job?: string;
   definitions?: string;
   group?: string;
@@ -28,6 +33,8 @@ export interface ResolvedConsumerConfig {
   readonly groupId: string;
   readonly topic: string;
   readonly brokers: readonly string[];
+  /** TLS and SASL settings of Kafka (docs/kafka-security.md). */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly redisUrl: string;
   readonly ttlMs: number;
   /** Must be at least the largest message (the broker's default limit is about 1 MiB). */
@@ -66,6 +73,7 @@ export function resolveConsumerConfig(
     groupId: flags.group ?? `featureflow-consume-${job.job.name}`,
     topic: flags.topic ?? job.job.topics.events,
     brokers: endpoints.kafkaBrokers,
+    kafkaSecurity: resolveKafkaSecurity(flags, env),
     redisUrl: endpoints.redisUrl,
     ttlMs: 24 * 60 * 60 * 1000,
     maxBytesPerPartition: 2 * 1024 * 1024,

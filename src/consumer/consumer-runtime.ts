@@ -8,7 +8,6 @@
  * commit metadata (committed-horizon.ts), so a restart or a new owner resumes exactly.
  * All work runs one step at a time through `serially`: batches, idle ticks, rebalances.
  */
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError } from '../core/errors.ts';
 import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
 import { JobRegistry } from '../core/jobs/job-registry.ts';
@@ -27,11 +26,12 @@ import { AvroDeserializer, AvroSerializer, wireTypeOfSchema } from '../core/util
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
 import { lastWindowEnd } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
-import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
 import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
-import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
+import { createKafkaClient } from '../kafka/kafka-client.ts';
 import { retryKafka } from '../kafka/kafka-retry.ts';
+import type { BatchContext, GroupConsumer, KafkaAdmin, KafkaRecord } from '../kafka/kafka-types.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
+import { assertTopicsExist } from '../kafka/topic-check.ts';
 import { decodeHorizon, encodeHorizon } from './committed-horizon.ts';
 import type { ResolvedConsumerConfig } from './consumer-config.ts';
 import { PartitionOffsets } from './partition-offsets.ts';
@@ -70,8 +70,8 @@ export class ConsumerRuntime {
   };
   private readonly job: JobDefinition;
   private readonly watermarks: PartitionWatermarks;
-  private readonly consumer: Consumer;
-  private readonly admin: Admin;
+  private readonly consumer: GroupConsumer;
+  private readonly admin: KafkaAdmin;
   private readonly producer: MessageProducer;
   private readonly sink: FeatureSink;
   private readonly deserializer: AvroDeserializer;
@@ -87,11 +87,8 @@ export class ConsumerRuntime {
   private stopping = false;
   private ticker: NodeJS.Timeout | undefined;
   private currentHeartbeat: (() => Promise<void>) | undefined;
-  /** When Kafka last worked for us (joined, fetched): crashes are restarted within the retry timeout. */
-  private lastHealthyAt = Date.now();
-  private readonly fatal = createFatalSignal();
   /** Rejects with the first error Kafka will not recover from, once running. */
-  readonly failed: Promise<never> = this.fatal.promise;
+  readonly failed: Promise<never>;
 
   constructor(
     readonly config: ResolvedConsumerConfig,
@@ -102,27 +99,22 @@ export class ConsumerRuntime {
     const kafka = createKafkaClient({
       clientId: `featureflow-consume-${this.job.name}`,
       brokers: config.brokers,
+      security: config.kafkaSecurity,
     });
     this.consumer = kafka.consumer({
       groupId: config.groupId,
-      readUncommitted: false,
+      readCommitted: true,
       maxBytesPerPartition: config.maxBytesPerPartition,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      retry: {
-        ...KAFKA_RETRY,
-        // kafkajs restarts a crashed consumer forever by default; we give Kafka the retry
-        // timeout, then the process exits non-zero so a supervisor sees it.
-        restartOnFailure: async () => Date.now() - this.lastHealthyAt < config.kafkaRetryTimeoutMs,
+      // A crashed consumer restarts while Kafka has answered within the retry timeout; then
+      // the process exits non-zero so a supervisor sees it.
+      giveUpAfterMs: config.kafkaRetryTimeoutMs,
+      onAssigned: (assignment) => {
+        const assigned = new Set(assignment[this.topic] ?? []);
+        void this.serially(() => this.reassign(assigned));
       },
-    });
-    watchConsumer(this.consumer, {
-      healthy: () => {
-        this.lastHealthyAt = Date.now();
-      },
-      fatal: (error) => this.fatal.fail(error, config.brokers),
       log,
     });
+    this.failed = this.consumer.failed;
     this.admin = kafka.admin();
     this.producer = new MessageProducer(kafka, config.brokers);
     this.sink = createFeatureSink({ redisUrl: config.redisUrl, ttlMs: config.ttlMs });
@@ -200,12 +192,7 @@ export class ConsumerRuntime {
       what: `looking up ${this.topic}`,
     });
     await retryKafka(() => this.consumer.connect(), { ...retry, what: 'connecting' });
-    await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
-    this.lastHealthyAt = Date.now();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      const assigned = new Set(event.payload.memberAssignment[this.topic] ?? []);
-      void this.serially(() => this.reassign(assigned));
-    });
+    await this.consumer.subscribe([this.topic], { fromBeginning: true });
     this.ticker = setInterval(() => {
       void this.serially(async () => {
         await this.markBacklogs();
@@ -217,8 +204,8 @@ export class ConsumerRuntime {
     }, this.config.tickIntervalMs);
     await this.consumer.run({
       autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.serially(() => this.handleBatch(payload)),
+      autoResolve: false,
+      eachBatch: (context) => this.serially(() => this.handleBatch(context)),
     });
   }
 
@@ -312,7 +299,7 @@ export class ConsumerRuntime {
     heartbeat,
     isRunning,
     isStale,
-  }: EachBatchPayload): Promise<void> {
+  }: BatchContext): Promise<void> {
     const partition = batch.partition;
     const state = await this.ensurePartition(partition);
     // Before this batch moves the watermark: every partition with a backlog holds it back, even
@@ -334,7 +321,7 @@ export class ConsumerRuntime {
     this.currentHeartbeat = undefined;
   }
 
-  private handleMessage(partition: number, message: KafkaMessage, state: PartitionState): void {
+  private handleMessage(partition: number, message: KafkaRecord, state: PartitionState): void {
     const { offsets } = state;
     const offset = Number(message.offset);
     this.counters.messages++;
@@ -385,7 +372,7 @@ export class ConsumerRuntime {
     }
   }
 
-  private deadLetter(partition: number, message: KafkaMessage, problem: InvalidEvent): void {
+  private deadLetter(partition: number, message: KafkaRecord, problem: InvalidEvent): void {
     this.counters.invalid++;
     DEAD_LETTERS.inc({ job: this.job.name, reason: problem.reason });
     void this.producer.send(

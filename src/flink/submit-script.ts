@@ -3,7 +3,9 @@
  * outcome; every INSERT's job is waited for until Flink reports it RUNNING.
  */
 import { readFile } from 'node:fs/promises';
+import { type KafkaSecurity, PLAINTEXT_SECURITY } from '../config/kafka-security.ts';
 import { FeatureflowError } from '../core/errors.ts';
+import { kafkaSecurityVars, withKafkaSecurity } from './kafka-table-security.ts';
 import { checkLateFiltersMatchHop } from './late-filter-window.ts';
 import { SqlGatewayClient } from './sql-gateway-client.ts';
 import { fillPlaceholders, splitSqlStatements, stripComments } from './sql-script.ts';
@@ -12,6 +14,8 @@ export interface SubmitOptions {
   file: string;
   gatewayUrl: string;
   vars: Readonly<Record<string, string>>;
+  /** TLS and SASL for the Kafka tables (added to each, kafka-table-security.ts); none: PLAINTEXT. */
+  kafkaSecurity?: KafkaSecurity;
   /** How long to wait for each started job to be RUNNING. */
   runningTimeoutMs?: number;
   report: (line: string) => void;
@@ -38,9 +42,11 @@ export async function submitSqlScript(options: SubmitOptions): Promise<Submitted
   }
   checkLateFiltersMatchHop(script, options.file);
   // Fill every placeholder before running anything: an unset one must not leave half a job.
+  const security = options.kafkaSecurity ?? PLAINTEXT_SECURITY;
+  const vars = { ...kafkaSecurityVars(security), ...options.vars };
   const statements = splitSqlStatements(script).map((s) => ({
     ...s,
-    text: fillPlaceholders(s.text, options.vars),
+    text: fillPlaceholders(withKafkaSecurity(s.text, security), vars),
   }));
   const client = new SqlGatewayClient(options.gatewayUrl);
   const session = await client.openSession();

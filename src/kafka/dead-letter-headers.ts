@@ -5,8 +5,8 @@
  * (`__connect.errors.*`, as its `errors.deadletterqueue.context.headers.enable` writes them), so
  * the tools an operator already points at Connect's dead-letter topics read ours too.
  */
-import type { IHeaders } from 'kafkajs';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
+import type { KafkaHeaders } from './kafka-types.ts';
 import type { OutgoingMessage } from './message-producer.ts';
 
 export const DLQ_HEADER_REASON = 'featureflow.error.reason';
@@ -35,7 +35,7 @@ export interface RejectedRecord {
   /** The original bytes, kept as they were. */
   key: Buffer | string | null;
   value: Buffer;
-  headers?: IHeaders | undefined;
+  headers?: KafkaHeaders | undefined;
 }
 
 /** The class name Connect's header carries: one per featureflow reason, e.g. featureflow.missing_field. */

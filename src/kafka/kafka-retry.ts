@@ -36,6 +36,13 @@ export function isFatalKafkaError(error: unknown): boolean {
   return false;
 }
 
+/** The client's retries of one request; consumers take these and add their restart policy. */
+export const KAFKA_RETRY = Object.freeze({
+  retries: 5,
+  initialRetryTime: 200,
+  maxRetryTime: 5_000,
+});
+
 class DeadlineError extends Error {}
 
 export class KafkaStoppedError extends Error {
@@ -61,7 +68,7 @@ export async function retryKafka<T>(
         if (error instanceof FeatureflowError) throw error;
         throw new FeatureflowError(
           'failed_precondition',
-          `Kafka at ${brokers} refused ${options.what}: ${describeError(error)} (check the credentials and ACLs of this client)`,
+          `Kafka at ${brokers} refused ${options.what}: ${describeError(error)} (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM, and the client's ACLs)`,
           { cause: error, context: { brokers: options.brokers } },
         );
       }

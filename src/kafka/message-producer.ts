@@ -3,14 +3,14 @@
  * fast reader cannot queue unbounded memory. `flush` resolves when everything sent so far is
  * acknowledged by the broker (acks from all in-sync replicas).
  */
-import type { IHeaders, Producer } from 'kafkajs';
 import { describeError, FeatureflowError } from '../core/errors.ts';
-import { createProducer, type KafkaClient } from './kafka-client.ts';
+import { isFatalKafkaError } from './kafka-retry.ts';
+import type { KafkaClient, KafkaHeaders, KafkaProducer } from './kafka-types.ts';
 
 export interface OutgoingMessage {
   key: Buffer | string | null;
   value: Buffer;
-  headers?: IHeaders;
+  headers?: KafkaHeaders;
 }
 
 export interface MessageProducerOptions {
@@ -19,7 +19,7 @@ export interface MessageProducerOptions {
 }
 
 export class MessageProducer {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   private readonly pending = new Map<string, OutgoingMessage[]>();
   private pendingCount = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -36,7 +36,7 @@ export class MessageProducer {
     // One request in flight: two concurrent batches can land in either order, and then a
     // partition no longer holds its events in the order they were read: a file's first events
     // can land after its later ones, and a consumer then sees them as late.
-    this.producer = createProducer(client, {
+    this.producer = client.producer({
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,
     });
@@ -52,6 +52,13 @@ export class MessageProducer {
     try {
       await this.producer.connect();
     } catch (error) {
+      if (isFatalKafkaError(error)) {
+        throw new FeatureflowError(
+          'failed_precondition',
+          `Kafka at ${this.brokers.join(',')} refused this client: ${describeError(error)} (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM, and the client's ACLs)`,
+          { cause: error, context: { brokers: this.brokers } },
+        );
+      }
       throw new FeatureflowError(
         'unavailable',
         `cannot connect to Kafka at ${this.brokers.join(',')}: ${describeError(error)} (is the stack up? try 'featureflow up', or set KAFKA_BROKERS / --brokers)`,

@@ -6,7 +6,7 @@
  */
 import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import { AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
-import { createProducer, type KafkaClient } from './kafka-client.ts';
+import type { KafkaClient } from './kafka-types.ts';
 
 export const SENTINEL_ENTITY = '~watermark-flush';
 
@@ -28,7 +28,7 @@ export async function flushWatermarks(
   const value = new AvroSerializer<Record<string, unknown>>(
     wireTypeOfSchema(job.eventSchema),
   ).serialize(sentinelEvent(job, timestamp));
-  const producer = createProducer(kafka);
+  const producer = kafka.producer();
   await producer.connect();
   try {
     await producer.send({

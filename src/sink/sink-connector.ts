@@ -5,7 +5,7 @@
  * reason in headers; Redis down, out of memory or read-only means retrying the rows still
  * waiting with backoff (the group session kept alive), never a skipped message.
  */
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { KafkaSecurity } from '../config/kafka-security.ts';
 import { resolveLifecycle } from '../config/lifecycle.ts';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
@@ -16,14 +16,17 @@ import { logRowOutcomes } from '../core/sinks/row-outcomes-log.ts';
 import { writeFeaturesUntilDone } from '../core/sinks/write-until-done.ts';
 import { AvroDeserializer } from '../core/utils/avro.ts';
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
-import { assertTopicsExist, createFatalSignal, watchConsumer } from '../kafka/consumer-health.ts';
 import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
-import { createKafkaClient, KAFKA_RETRY } from '../kafka/kafka-client.ts';
+import { createKafkaClient } from '../kafka/kafka-client.ts';
 import { retryKafka } from '../kafka/kafka-retry.ts';
+import type { BatchContext, GroupConsumer, KafkaAdmin, KafkaRecord } from '../kafka/kafka-types.ts';
 import { MessageProducer } from '../kafka/message-producer.ts';
+import { assertTopicsExist } from '../kafka/topic-check.ts';
 
 export interface SinkConnectorOptions {
   brokers: readonly string[];
+  /** TLS and SASL settings of Kafka (config/kafka-security.ts); none: PLAINTEXT. */
+  kafkaSecurity?: KafkaSecurity;
   redisUrl: string;
   groupId: string;
   /** Feature topics and the job feature topic whose schema each carries. */
@@ -40,42 +43,35 @@ export class SinkConnector {
   readonly counters = { messages: 0, written: 0, stale: 0, failed: 0, deadLetters: 0 };
   /** Per topic, the largest window_end written so far (progress for callers like the demo). */
   readonly newestWindowEnd = new Map<string, number>();
-  private readonly consumer: Consumer;
+  private readonly consumer: GroupConsumer;
   private readonly producer: MessageProducer;
   private readonly sink: FeatureSink;
   private readonly deserializer: AvroDeserializer;
   private readonly jobs = new Map<string, { schemaTopic: string; job: JobDefinition }>();
   private stopping = false;
-  private readonly admin: Admin;
+  private readonly admin: KafkaAdmin;
   private readonly kafkaRetryTimeoutMs: number;
-  /** When Kafka last worked for us (joined, fetched): crashes are restarted within the retry timeout. */
-  private lastHealthyAt = Date.now();
-  private readonly fatal = createFatalSignal();
   /** Rejects with the first error Kafka will not recover from, once running. */
-  readonly failed: Promise<never> = this.fatal.promise;
+  readonly failed: Promise<never>;
 
   constructor(private readonly options: SinkConnectorOptions) {
-    const kafka = createKafkaClient({ clientId: 'featureflow-sink', brokers: options.brokers });
+    const kafka = createKafkaClient({
+      clientId: 'featureflow-sink',
+      brokers: options.brokers,
+      security: options.kafkaSecurity,
+    });
     this.kafkaRetryTimeoutMs =
       options.kafkaRetryTimeoutMs ?? resolveLifecycle().kafkaRetryTimeoutMs;
     // read_committed: rows of an exactly-once Flink sink count only once their checkpoint does.
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      readUncommitted: false,
-      retry: {
-        ...KAFKA_RETRY,
-        // kafkajs restarts a crashed consumer forever by default; we give Kafka the retry
-        // timeout, then the process exits non-zero so a supervisor sees it.
-        restartOnFailure: async () => Date.now() - this.lastHealthyAt < this.kafkaRetryTimeoutMs,
-      },
-    });
-    watchConsumer(this.consumer, {
-      healthy: () => {
-        this.lastHealthyAt = Date.now();
-      },
-      fatal: (error) => this.fatal.fail(error, options.brokers),
+      readCommitted: true,
+      // A crashed consumer restarts while Kafka has answered within the retry timeout; then
+      // the process exits non-zero so a supervisor sees it.
+      giveUpAfterMs: this.kafkaRetryTimeoutMs,
       log: options.log,
     });
+    this.failed = this.consumer.failed;
     this.admin = kafka.admin();
     this.producer = new MessageProducer(kafka, options.brokers);
     this.sink = createFeatureSink({
@@ -113,12 +109,11 @@ export class SinkConnector {
     });
     await this.admin.disconnect();
     await retryKafka(() => this.consumer.connect(), { ...retry, what: 'connecting' });
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    this.lastHealthyAt = Date.now();
+    await this.consumer.subscribe(topics, { fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
+      autoResolve: false,
+      eachBatch: (context) => this.handleBatch(context),
     });
   }
 
@@ -137,11 +132,11 @@ export class SinkConnector {
     heartbeat,
     isRunning,
     isStale,
-  }: EachBatchPayload): Promise<void> {
+  }: BatchContext): Promise<void> {
     const { schemaTopic, job } = this.jobs.get(batch.topic)!;
     const rows: WindowedFeatureRow[] = [];
     // Each row's message, to dead-letter the original bytes if Redis refuses the row for good.
-    const messageOf = new Map<WindowedFeatureRow, KafkaMessage>();
+    const messageOf = new Map<WindowedFeatureRow, KafkaRecord>();
     let last: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;

@@ -1,34 +1,29 @@
-/**
- * The few Kafka admin calls the stack launcher makes, behind one small adapter: kafkajs is
- * unmaintained since 2023, so its API stays out of the rest of the launcher.
- */
-import kafkajs from 'kafkajs';
+/** The few Kafka admin calls the stack launcher makes, through the client of src/kafka. */
 import { describeError, FeatureflowError } from '../core/errors.ts';
-
-const { Kafka, logLevel } = kafkajs;
+import { createKafkaClient } from '../kafka/kafka-client.ts';
+import type { KafkaAdmin } from '../kafka/kafka-types.ts';
 
 export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
 }
 
-function adminClient(brokers: readonly string[], timeoutMs: number) {
-  const kafka = new Kafka({
+function adminClient(brokers: readonly string[], timeoutMs: number): KafkaAdmin {
+  return createKafkaClient({
     clientId: 'featureflow-stack',
-    brokers: [...brokers],
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    // The caller polls and decides; kafkajs's own retries would only hide the first answer.
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  });
-  return kafka.admin();
+    brokers,
+    connectionTimeoutMs: timeoutMs,
+    requestTimeoutMs: timeoutMs,
+    // The caller polls and decides; the client's own retries would only hide the first answer.
+    retries: 0,
+    quiet: true,
+  }).admin();
 }
 
 async function withAdmin<T>(
   brokers: readonly string[],
   timeoutMs: number,
-  work: (admin: ReturnType<typeof adminClient>) => Promise<T>,
+  work: (admin: KafkaAdmin) => Promise<T>,
 ): Promise<T> {
   const admin = adminClient(brokers, timeoutMs);
   await admin.connect();
@@ -54,13 +49,13 @@ export async function describeKafka(
 }
 
 /**
- * Creates topics and polls their metadata until every partition has a leader. kafkajs's own
- * `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a Kafka 4 broker answers
+ * Creates topics and polls their metadata until every partition has a leader. The client's own
+ * `waitForLeaders` (kafkajs) retries only LEADER_NOT_AVAILABLE, but a Kafka 4 broker answers
  * UNKNOWN_TOPIC_OR_PARTITION ("does not host this topic-partition") for a moment after the
  * creation, which kafkajs throws: so the wait is done here, retrying any metadata error.
  */
 export async function createTopicsWithLeaders(
-  admin: kafkajs.Admin,
+  admin: KafkaAdmin,
   topics: readonly { topic: string; numPartitions: number }[],
   timeoutMs: number,
 ): Promise<void> {

@@ -5,6 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  prepareSaslListener,
+  type SaslListener,
+  saslListenerProperties,
+} from './kafka-sasl-listener.ts';
 import type { RunLayout } from './run-folder.ts';
 import type { StackPorts } from './stack-config.ts';
 
@@ -15,22 +20,30 @@ export interface KafkaFiles {
   /** Written by the storage format: its presence means "already formatted". */
   readonly metaProperties: string;
   readonly logFile: string;
+  /** The SASL_SSL listener, when asked for (up --kafka-sasl-port). */
+  readonly saslListener: SaslListener | undefined;
 }
 
 /** Heap of the broker: plenty for a laptop's topics, modest on a 2-core CI machine. */
 export const KAFKA_JVM_OPTIONS: readonly string[] = Object.freeze(['-Xms256m', '-Xmx512m']);
 
-export function renderServerProperties(ports: StackPorts, dataDir: string): string {
+export function renderServerProperties(
+  ports: StackPorts,
+  dataDir: string,
+  sasl?: SaslListener,
+): string {
+  const saslListener = sasl ? `,SASL_SSL://127.0.0.1:${sasl.port}` : '';
   return [
     '# Written by `featureflow up`; edits are overwritten at the next start.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${ports.kafkaController}`,
-    `listeners=PLAINTEXT://127.0.0.1:${ports.kafka},CONTROLLER://127.0.0.1:${ports.kafkaController}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.kafka}`,
+    `listeners=PLAINTEXT://127.0.0.1:${ports.kafka},CONTROLLER://127.0.0.1:${ports.kafkaController}${saslListener}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.kafka}${saslListener}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(sasl ? saslListenerProperties(sasl) : []),
     `log.dirs=${dataDir}`,
     '# Topics created on first use get 3 partitions like the stack topics (docs/topics.md).',
     'num.partitions=3',
@@ -77,12 +90,23 @@ export function newClusterId(random: (size: number) => Buffer = randomBytes): st
   }
 }
 
-export function writeKafkaFiles(layout: RunLayout, ports: StackPorts): KafkaFiles {
+export function writeKafkaFiles(
+  layout: RunLayout,
+  ports: StackPorts,
+  saslPort?: number,
+): KafkaFiles {
+  const saslListener =
+    saslPort === undefined ? undefined : prepareSaslListener(layout.kafkaDir, saslPort);
   const serverProperties = path.join(layout.kafkaDir, 'server.properties');
   const log4jConfig = path.join(layout.kafkaDir, 'log4j2.properties');
   const clusterIdFile = path.join(layout.kafkaDir, 'cluster-id');
   const logFile = path.join(layout.logsDir, 'kafka.log');
-  writeFileSync(serverProperties, renderServerProperties(ports, layout.kafkaDataDir));
+  // Mode 0600: with the SASL listener, it holds the PLAIN password and the keystore's.
+  writeFileSync(
+    serverProperties,
+    renderServerProperties(ports, layout.kafkaDataDir, saslListener),
+    { mode: 0o600 },
+  );
   writeFileSync(log4jConfig, renderKafkaLog4j(logFile));
   // The id is kept with the data: formatted storage refuses to start under another id.
   let clusterId: string;
@@ -98,5 +122,6 @@ export function writeKafkaFiles(layout: RunLayout, ports: StackPorts): KafkaFile
     clusterId,
     metaProperties: path.join(layout.kafkaDataDir, 'meta.properties'),
     logFile,
+    saslListener,
   });
 }

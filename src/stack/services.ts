@@ -17,6 +17,7 @@ import {
 } from './flink-config.ts';
 import { FLINK_JAVA17_OPTIONS } from './java.ts';
 import { KAFKA_JVM_OPTIONS, type KafkaFiles } from './kafka-config.ts';
+import { assertScramStored, markScramStored, saslFormatArguments } from './kafka-sasl-listener.ts';
 import { tailOfFile } from './log-tail.ts';
 import {
   flinkJobManagerProbe,
@@ -112,7 +113,10 @@ function kafkaPlan({ config, layout, artifacts, java, kafka }: PlanInputs): Serv
     },
     probe: kafkaProbe([`127.0.0.1:${port}`]),
     prepare: async () => {
-      if (existsSync(kafka.metaProperties)) return;
+      if (existsSync(kafka.metaProperties)) {
+        if (kafka.saslListener) assertScramStored(kafka.saslListener, layout.kafkaDataDir);
+        return;
+      }
       // Storage is formatted once per run folder, in its own JVM (the tool calls exit).
       const log = path.join(layout.logsDir, 'kafka-format.out');
       const code = await runToCompletion(
@@ -127,6 +131,7 @@ function kafkaPlan({ config, layout, artifacts, java, kafka }: PlanInputs): Serv
           '-c',
           kafka.serverProperties,
           '--ignore-formatted',
+          ...(kafka.saslListener ? saslFormatArguments(kafka.saslListener) : []),
         ],
         layout.kafkaDir,
         log,
@@ -138,6 +143,7 @@ function kafkaPlan({ config, layout, artifacts, java, kafka }: PlanInputs): Serv
           { context: { logFile: log } },
         );
       }
+      if (kafka.saslListener) markScramStored(kafka.saslListener);
     },
   };
 }

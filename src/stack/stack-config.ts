@@ -84,6 +84,8 @@ export interface StackConfig {
   /** A Redis to use instead of starting one: set when REDIS_URL or --redis is given. */
   readonly externalRedisUrl: string | undefined;
   readonly taskSlots: number;
+  /** The local Kafka's SASL_SSL listener (kafka-sasl-listener.ts); undefined: none. */
+  readonly kafkaSaslPort: number | undefined;
   readonly readyTimeoutMs: number;
   readonly stopTimeoutMs: number;
 }
@@ -99,6 +101,7 @@ export interface StackFlags {
   flinkRpcPort?: string | undefined;
   sqlGatewayPort?: string | undefined;
   taskSlots?: string | undefined;
+  kafkaSaslPort?: string | undefined;
   timeout?: string | undefined;
   stopTimeout?: string | undefined;
 }
@@ -115,6 +118,7 @@ const configSchema = z.object({
   ),
   externalRedisUrl: z.string().optional(),
   taskSlots: z.number().int().min(1).max(64),
+  kafkaSaslPort: z.number().int().min(1).max(65_535).optional(),
   readyTimeoutMs: z.number().int().positive(),
   stopTimeoutMs: z.number().int().positive(),
 });
@@ -160,6 +164,10 @@ export function resolveStackConfig(
       flags.taskSlots ?? env.FEATUREFLOW_TASK_SLOTS ?? String(STACK_DEFAULTS.taskSlots),
       '--task-slots / FEATUREFLOW_TASK_SLOTS',
     ),
+    kafkaSaslPort: optionalPort(
+      flags.kafkaSaslPort ?? env.FEATUREFLOW_KAFKA_SASL_PORT,
+      '--kafka-sasl-port / FEATUREFLOW_KAFKA_SASL_PORT',
+    ),
     readyTimeoutMs: parseDurationMs(
       flags.timeout ?? STACK_DEFAULTS.readyTimeout,
       '--timeout (how long each service may take to become ready)',
@@ -183,10 +191,21 @@ export function resolveStackConfig(
     });
   }
   assertDistinctPorts(parsed.data.ports, parsed.data.externalRedisUrl !== undefined);
+  const saslClash = PORT_NAMES.find(
+    (name) => parsed.data.ports[name] === parsed.data.kafkaSaslPort,
+  );
+  if (saslClash !== undefined) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `Kafka's SASL_SSL listener and ${PORT_SPECS[saslClash].label} are both set to port ${parsed.data.kafkaSaslPort} (give the listener another port with --kafka-sasl-port)`,
+      { context: { port: parsed.data.kafkaSaslPort } },
+    );
+  }
   return Object.freeze({
     ...parsed.data,
     ports: Object.freeze(parsed.data.ports),
     externalRedisUrl: parsed.data.externalRedisUrl,
+    kafkaSaslPort: parsed.data.kafkaSaslPort,
   });
 }
 
@@ -266,6 +285,10 @@ function assertDistinctPorts(ports: StackPorts, externalRedis: boolean): void {
     }
     seen.set(ports[name], name);
   }
+}
+
+function optionalPort(text: string | undefined, what: string): number | undefined {
+  return text === undefined || text.trim() === '' ? undefined : parseInteger(text, what);
 }
 
 function parseInteger(text: string, what: string): number {

@@ -15,6 +15,7 @@ import { assertJavaVersion, javaCommand } from './java.ts';
 import type { TopicSpec } from './kafka-admin.ts';
 import { ensureTopics, waitForGroupCoordinator } from './kafka-admin.ts';
 import { writeKafkaFiles } from './kafka-config.ts';
+import { assertSaslPortFree, describeSaslListener } from './kafka-sasl-listener.ts';
 import { assertPortsFree } from './ports.ts';
 import { redisProbe } from './probes.ts';
 import { isOurProcess, launchDetached } from './processes.ts';
@@ -63,7 +64,7 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   });
 
   createRunFolders(layout);
-  const kafka = writeKafkaFiles(layout, config.ports);
+  const kafka = writeKafkaFiles(layout, config.ports, config.kafkaSaslPort);
   const flink = writeFlinkFiles({ ports: config.ports, taskSlots: config.taskSlots, layout });
   const redis = config.externalRedisUrl ? undefined : writeRedisFiles(layout, config.ports.redis);
   const plans = planServices({ config, layout, artifacts, java, kafka, flink, redis });
@@ -72,6 +73,7 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
       plan.ports.map((name: PortName) => ({ name, port: config.ports[name] })),
     ),
   );
+  if (kafka.saslListener) await assertSaslPortFree(kafka.saslListener.port);
 
   const state: StackState = {
     version: 1,
@@ -137,6 +139,7 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
         options.report(
           `topics ready in ${seconds(performance.now() - topicsStart)}: ${topics.created.length} created, ${topics.existing.length} already there (${wanted.map((t) => t.name).join(', ')}; group coordinator up)`,
         );
+        if (kafka.saslListener) options.report(describeSaslListener(kafka.saslListener));
       }
     }
   } catch (error) {

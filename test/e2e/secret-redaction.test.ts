@@ -19,6 +19,9 @@ const ENVIRONMENTS: Record<string, NodeJS.ProcessEnv> = {
   userinfo: {
     REDIS_URL: `redis://app:${PLANTED}@127.0.0.1:1/0`,
     FLINK_SQL_GATEWAY: `http://gw:${PLANTED}@127.0.0.1:1`,
+    KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: 'app',
     KAFKA_SASL_PASSWORD: `sasl-${PLANTED}`,
     KAFKA_BROKERS: '127.0.0.1:1',
     UDF_ADDRESS: '127.0.0.1:1',

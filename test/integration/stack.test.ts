@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import avro from 'avsc';
-import kafkajs, { type Consumer, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKafkaClient } from '../../src/kafka/kafka-client.ts';
+import type { GroupConsumer, KafkaClient } from '../../src/kafka/kafka-types.ts';
 import { createTopicsWithLeaders } from '../../src/stack/kafka-admin.ts';
 import { findFreePort } from '../../src/stack/ports.ts';
 import { isAlive } from '../../src/stack/processes.ts';
@@ -28,8 +29,6 @@ const STACK_TOPICS = stackTopics(BUILT_IN);
 import { type CliResult, runCli } from '../support/run-cli.ts';
 import { openSqlGatewaySession } from '../support/sql-gateway.ts';
 
-const { Kafka, logLevel } = kafkajs;
-
 const runDir = mkdtempSync(path.join(tmpdir(), 'featureflow-stack-test-'));
 /** Every endpoint variable unset: this test's stack is the one `up` starts, on its own ports. */
 const cliEnv: NodeJS.ProcessEnv = {
@@ -39,7 +38,7 @@ const cliEnv: NodeJS.ProcessEnv = {
   FEATUREFLOW_RUN_DIR: runDir,
 };
 let up: UpResult;
-let kafka: InstanceType<typeof Kafka>;
+let kafka: KafkaClient;
 
 function uniqueName(prefix: string): string {
   return `${prefix}.${randomBytes(4).toString('hex')}`;
@@ -87,11 +86,11 @@ beforeAll(async () => {
   console.log(
     `featureflow up: ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall (stack ${(up.totalMs / 1000).toFixed(1)} s, jars ${up.artifactSeconds.toFixed(1)} s)\n${lines.join('\n')}`,
   );
-  kafka = new Kafka({
+  kafka = createKafkaClient({
     clientId: 'stack-test',
     brokers: [up.state.endpoints.kafkaBrokers],
-    // kafkajs logs every rebalance as an ERROR; this test asserts on what happened instead.
-    logLevel: logLevel.NOTHING,
+    // The client logs every rebalance as an error; this test asserts on what happened instead.
+    quiet: true,
   });
 }, 600_000);
 
@@ -150,13 +149,13 @@ describe('featureflow up / status / down', () => {
     expect(result.stderr).toContain("'featureflow down'");
   });
 
-  it('kafkajs: produce, consume in a group with commits, rebalance to a second consumer', async () => {
-    const topic = uniqueName('stack-test.kafkajs');
+  it('the Kafka client: produce, consume in a group with commits, rebalance to a second consumer', async () => {
+    const topic = uniqueName('stack-test.client');
     const groupId = uniqueName('stack-test.group');
     const admin = kafka.admin();
     await admin.connect();
     await createTopicsWithLeaders(admin, [{ topic, numPartitions: 3 }], 30_000);
-    const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    const producer = kafka.producer();
     await producer.connect();
     const send = (from: number, count: number) =>
       producer.send({
@@ -169,23 +168,19 @@ describe('featureflow up / status / down', () => {
 
     const received = new Map<string, string[]>(); // consumer -> values
     const assignments = new Map<string, number[]>();
-    const startConsumer = async (name: string): Promise<Consumer> => {
-      const consumer = kafka.consumer({ groupId, heartbeatInterval: 500, sessionTimeout: 10_000 });
-      consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        assignments.set(name, event.payload.memberAssignment[topic] ?? []);
+    const startConsumer = async (name: string): Promise<GroupConsumer> => {
+      const consumer = kafka.consumer({
+        groupId,
+        heartbeatIntervalMs: 500,
+        sessionTimeoutMs: 10_000,
+        onAssigned: (assignment) => assignments.set(name, assignment[topic] ?? []),
       });
       await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.subscribe([topic], { fromBeginning: true });
       received.set(name, []);
       await consumer.run({
         autoCommit: false,
-        eachMessage: async ({
-          partition,
-          message,
-        }: {
-          partition: number;
-          message: KafkaMessage;
-        }) => {
+        eachRecord: async ({ partition, message }) => {
           received.get(name)!.push(message.value!.toString());
           // Commit only after "processing": the next offset to read, per docs/topics.md.
           await consumer.commitOffsets([
@@ -302,7 +297,7 @@ describe('featureflow up / status / down', () => {
       timestamp: base + i * 10_000,
     }));
     events.push({ card_id: 'c9', amount: 1, note: null, timestamp: base + 30 * 60_000 });
-    const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    const producer = kafka.producer();
     await producer.connect();
     await producer.send({
       topic: source,
@@ -340,9 +335,9 @@ describe('featureflow up / status / down', () => {
     const rows: { key: string; value: Record<string, unknown> }[] = [];
     const consumer = kafka.consumer({ groupId: uniqueName('stack-test.read') });
     await consumer.connect();
-    await consumer.subscribe({ topics: [sink], fromBeginning: true });
+    await consumer.subscribe([sink], { fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachRecord: async ({ message }) => {
         rows.push({ key: message.key!.toString(), value: sinkType.fromBuffer(message.value!) });
       },
     });

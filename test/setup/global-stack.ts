@@ -33,6 +33,8 @@ const PORT_VARIABLES = [
   'FEATUREFLOW_FLINK_PORT',
   'FEATUREFLOW_FLINK_RPC_PORT',
   'FEATUREFLOW_SQL_GATEWAY_PORT',
+  // Kafka's SASL_SSL listener, for test/integration/kafka-security.test.ts.
+  'FEATUREFLOW_KAFKA_SASL_PORT',
 ] as const;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

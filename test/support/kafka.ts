@@ -1,20 +1,19 @@
 /** Kafka helpers for integration tests: unique topics, reading a topic back, polling. */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type KafkaMessage } from 'kafkajs';
+import { createKafkaClient } from '../../src/kafka/kafka-client.ts';
+import type { KafkaClient, KafkaRecord } from '../../src/kafka/kafka-types.ts';
 import { createTopicsWithLeaders } from '../../src/stack/kafka-admin.ts';
-
-const { Kafka, logLevel } = kafkajs;
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export function testKafka(brokers: string) {
-  return new Kafka({
+export function testKafka(brokers: string): KafkaClient {
+  return createKafkaClient({
     clientId: uniqueName('test'),
     brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
+    quiet: true,
   });
 }
 
@@ -59,15 +58,15 @@ export async function waitFor<T>(
 export async function readTopic(
   brokers: string,
   topic: string,
-  done: (messages: KafkaMessage[]) => boolean,
+  done: (messages: KafkaRecord[]) => boolean,
   timeoutMs = 120_000,
-): Promise<KafkaMessage[]> {
+): Promise<KafkaRecord[]> {
   const consumer = testKafka(brokers).consumer({ groupId: uniqueName('reader') });
-  const messages: KafkaMessage[] = [];
+  const messages: KafkaRecord[] = [];
   await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.subscribe([topic], { fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachRecord: async ({ message }) => {
       messages.push(message);
     },
   });

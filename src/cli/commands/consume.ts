@@ -1,42 +1,49 @@
 /** `featureflow consume`: the Kafka consumer runtime (see src/consumer/consumer-runtime.ts). */
 import type { Command } from 'commander';
+import { describeKafkaSecurity } from '../../config/kafka-security.ts';
 import { LIFECYCLE_DEFAULTS } from '../../config/lifecycle.ts';
 import type { ConsumerFlags } from '../../consumer/consumer-config.ts';
 import { redactSecrets } from '../../core/redaction.ts';
 import { addJobOptions, jobRegistryFor } from '../job-options.ts';
+import { addKafkaSecurityOptions } from '../kafka-security-options.ts';
 
 export function register(program: Command): void {
-  addLifecycleOptions(
-    addJobOptions(
-      program
-        .command('consume')
-        .description(
-          'compute features from a Kafka topic into Redis without Flink (same windows and functions)',
+  addKafkaSecurityOptions(
+    addLifecycleOptions(
+      addJobOptions(
+        program
+          .command('consume')
+          .description(
+            'compute features from a Kafka topic into Redis without Flink (same windows and functions)',
+          ),
+      )
+        .option('--group <id>', 'consumer group (default: featureflow-consume-<job>)')
+        .option('--redis <url>', 'Redis URL (default: REDIS_URL or redis://127.0.0.1:6380)')
+        .option(
+          '--brokers <list>',
+          'Kafka bootstrap servers (default: KAFKA_BROKERS or 127.0.0.1:9092)',
+        )
+        .option('--topic <topic>', "events topic (default: the job's)")
+        .option('--window <duration>', "window size (default: the job's, e.g. 5m)")
+        .option('--slide <duration>', "window slide (default: the job's, e.g. 1m)")
+        .option(
+          '--max-out-of-orderness <duration>',
+          "watermark delay (default: the job's, e.g. 5s)",
+        )
+        .option(
+          '--idle-timeout <duration>',
+          'a partition without events this long stops holding the watermark back (default: 30s)',
+        )
+        .option(
+          '--metrics-port <port>',
+          'serve /metrics on this port; 0 picks one (default: FEATUREFLOW_METRICS_PORT, else none)',
+        )
+        .option(
+          '--status-interval <seconds>',
+          'seconds between status lines on stderr (0: none)',
+          '10',
         ),
-    )
-      .option('--group <id>', 'consumer group (default: featureflow-consume-<job>)')
-      .option('--redis <url>', 'Redis URL (default: REDIS_URL or redis://127.0.0.1:6380)')
-      .option(
-        '--brokers <list>',
-        'Kafka bootstrap servers (default: KAFKA_BROKERS or 127.0.0.1:9092)',
-      )
-      .option('--topic <topic>', "events topic (default: the job's)")
-      .option('--window <duration>', "window size (default: the job's, e.g. 5m)")
-      .option('--slide <duration>', "window slide (default: the job's, e.g. 1m)")
-      .option('--max-out-of-orderness <duration>', "watermark delay (default: the job's, e.g. 5s)")
-      .option(
-        '--idle-timeout <duration>',
-        'a partition without events this long stops holding the watermark back (default: 30s)',
-      )
-      .option(
-        '--metrics-port <port>',
-        'serve /metrics on this port; 0 picks one (default: FEATUREFLOW_METRICS_PORT, else none)',
-      )
-      .option(
-        '--status-interval <seconds>',
-        'seconds between status lines on stderr (0: none)',
-        '10',
-      ),
+    ),
   ).action(async (flags: ConsumerFlags) => {
     // Loaded when the command runs, so `--help` does not load Kafka, Redis or the engine.
     const { resolveConsumerConfig } = await import('../../consumer/consumer-config.ts');
@@ -71,7 +78,7 @@ export function register(program: Command): void {
       );
     };
     log(
-      `group ${config.groupId} on ${config.topic} at ${config.brokers.join(',')} -> ${redactSecrets(config.redisUrl)}`,
+      `group ${config.groupId} on ${config.topic} at ${config.brokers.join(',')} (${describeKafkaSecurity(config.kafkaSecurity)}) -> ${redactSecrets(config.redisUrl)}`,
     );
     try {
       await runServiceProcess(runtime, {

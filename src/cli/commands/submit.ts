@@ -1,8 +1,10 @@
 /** `featureflow submit`, `jobs`, `cancel`: Flink SQL through the SQL Gateway. */
 import type { Command } from 'commander';
 import { resolveServiceEndpoints } from '../../config/environment.ts';
+import { type KafkaSecurityFlags, resolveKafkaSecurity } from '../../config/kafka-security.ts';
 import { FeatureflowError } from '../../core/errors.ts';
 import { addDefinitionsOption, jobRegistryFor } from '../job-options.ts';
+import { addKafkaSecurityOptions } from '../kafka-security-options.ts';
 
 function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -13,47 +15,54 @@ function collectVar(value: string, previous: Record<string, string>): Record<str
 }
 
 export function register(program: Command): void {
-  addDefinitionsOption(
-    program
-      .command('submit')
-      .description(
-        'run a Flink SQL file statement by statement through the SQL Gateway; waits until its jobs run',
-      ),
-  )
-    .argument('<file>', 'the .sql file; ${VAR} placeholders come from --var and the environment')
-    .option('--var <NAME=VALUE>', 'fill ${NAME} (repeatable)', collectVar, {})
-    .option(
-      '--flink-sql-gateway <url>',
-      'SQL Gateway URL (default: FLINK_SQL_GATEWAY or http://127.0.0.1:8083)',
+  addKafkaSecurityOptions(
+    addDefinitionsOption(
+      program
+        .command('submit')
+        .description(
+          'run a Flink SQL file statement by statement through the SQL Gateway; waits until its jobs run',
+        ),
     )
-    .action(
-      async (
-        file: string,
-        flags: { var: Record<string, string>; flinkSqlGateway?: string; definitions?: string },
-      ) => {
-        const { resolveBridgeJar } = await import('../../flink/bridge-jar.ts');
-        const { submitSqlScript } = await import('../../flink/submit-script.ts');
-        // The jobs the file's functions come from: a definition that cannot work fails here,
-        // before anything reaches Flink (the UDF service serves the same definitions).
-        await jobRegistryFor(flags);
-        const endpoints = resolveServiceEndpoints({ flinkSqlGateway: flags.flinkSqlGateway });
-        // The stack's own addresses are placeholders too, so files say ${KAFKA_BROKERS}, not a host.
-        const vars = {
-          KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-          UDF_ADDRESS: endpoints.udfAddress,
-          // ADD JAR reads the path in the gateway's process, not in the caller's folder: absolute.
-          FEATUREFLOW_BRIDGE_JAR: resolveBridgeJar(),
-          ...flags.var,
-        };
-        const jobs = await submitSqlScript({
-          file,
-          gatewayUrl: endpoints.flinkSqlGateway,
-          vars,
-          report: (line) => process.stdout.write(`${line}\n`),
-        });
-        process.stderr.write(`submit: ${file} done, ${jobs.length} job(s) running\n`);
+      .argument('<file>', 'the .sql file; ${VAR} placeholders come from --var and the environment')
+      .option('--var <NAME=VALUE>', 'fill ${NAME} (repeatable)', collectVar, {})
+      .option(
+        '--flink-sql-gateway <url>',
+        'SQL Gateway URL (default: FLINK_SQL_GATEWAY or http://127.0.0.1:8083)',
+      ),
+  ).action(
+    async (
+      file: string,
+      flags: KafkaSecurityFlags & {
+        var: Record<string, string>;
+        flinkSqlGateway?: string;
+        definitions?: string;
       },
-    );
+    ) => {
+      const { resolveBridgeJar } = await import('../../flink/bridge-jar.ts');
+      const { submitSqlScript } = await import('../../flink/submit-script.ts');
+      // The jobs the file's functions come from: a definition that cannot work fails here,
+      // before anything reaches Flink (the UDF service serves the same definitions).
+      await jobRegistryFor(flags);
+      const endpoints = resolveServiceEndpoints({ flinkSqlGateway: flags.flinkSqlGateway });
+      const kafkaSecurity = resolveKafkaSecurity(flags);
+      // The stack's own addresses are placeholders too, so files say ${KAFKA_BROKERS}, not a host.
+      const vars = {
+        KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
+        UDF_ADDRESS: endpoints.udfAddress,
+        // ADD JAR reads the path in the gateway's process, not in the caller's folder: absolute.
+        FEATUREFLOW_BRIDGE_JAR: resolveBridgeJar(),
+        ...flags.var,
+      };
+      const jobs = await submitSqlScript({
+        file,
+        gatewayUrl: endpoints.flinkSqlGateway,
+        vars,
+        kafkaSecurity,
+        report: (line) => process.stdout.write(`${line}\n`),
+      });
+      process.stderr.write(`submit: ${file} done, ${jobs.length} job(s) running\n`);
+    },
+  );
 
   program
     .command('jobs')

@@ -61,6 +61,10 @@ export function register(program: Command): void {
       `Flink SQL Gateway REST (default: ${PORT_SPECS.sqlGateway.env}, the port of FLINK_SQL_GATEWAY or ${PORT_SPECS.sqlGateway.fallback})`,
     )
     .option(
+      '--kafka-sasl-port <port>',
+      "also open a SASL_SSL listener on Kafka (TLS with a CA of the run folder; PLAIN and SCRAM-SHA-512 user 'featureflow'; client settings in <run-dir>/kafka/sasl/client.env) (default: FEATUREFLOW_KAFKA_SASL_PORT, else none)",
+    )
+    .option(
       '--task-slots <n>',
       `TaskManager slots: jobs that can run at once (default: FEATUREFLOW_TASK_SLOTS or ${STACK_DEFAULTS.taskSlots})`,
     )
