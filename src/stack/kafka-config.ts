@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunLayout } from './run-folder.ts';
-import type { StackPorts } from './stack-config.ts';
+import { STACK_DEFAULTS, type StackPorts } from './stack-config.ts';
 
 export interface KafkaFiles {
   readonly serverProperties: string;
@@ -20,7 +20,11 @@ export interface KafkaFiles {
 /** Heap of the broker: plenty for a laptop's topics, modest on a 2-core CI machine. */
 export const KAFKA_JVM_OPTIONS: readonly string[] = Object.freeze(['-Xms256m', '-Xmx512m']);
 
-export function renderServerProperties(ports: StackPorts, dataDir: string): string {
+export function renderServerProperties(
+  ports: StackPorts,
+  dataDir: string,
+  partitions: number = STACK_DEFAULTS.partitions,
+): string {
   return [
     '# Written by `featureflow up`; edits are overwritten at the next start.',
     'process.roles=broker,controller',
@@ -32,8 +36,8 @@ export function renderServerProperties(ports: StackPorts, dataDir: string): stri
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${dataDir}`,
-    '# Topics created on first use get 3 partitions like the stack topics (docs/topics.md).',
-    'num.partitions=3',
+    '# Topics created on first use get as many partitions as the stack topics (docs/topics.md).',
+    `num.partitions=${partitions}`,
     '# One broker: every internal topic must live with one replica, or consumers loop on',
     '# "group coordinator not available" and transactions never start.',
     'default.replication.factor=1',
@@ -77,12 +81,16 @@ export function newClusterId(random: (size: number) => Buffer = randomBytes): st
   }
 }
 
-export function writeKafkaFiles(layout: RunLayout, ports: StackPorts): KafkaFiles {
+export function writeKafkaFiles(
+  layout: RunLayout,
+  ports: StackPorts,
+  partitions: number,
+): KafkaFiles {
   const serverProperties = path.join(layout.kafkaDir, 'server.properties');
   const log4jConfig = path.join(layout.kafkaDir, 'log4j2.properties');
   const clusterIdFile = path.join(layout.kafkaDir, 'cluster-id');
   const logFile = path.join(layout.logsDir, 'kafka.log');
-  writeFileSync(serverProperties, renderServerProperties(ports, layout.kafkaDataDir));
+  writeFileSync(serverProperties, renderServerProperties(ports, layout.kafkaDataDir, partitions));
   writeFileSync(log4jConfig, renderKafkaLog4j(logFile));
   // The id is kept with the data: formatted storage refuses to start under another id.
   let clusterId: string;

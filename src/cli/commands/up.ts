@@ -21,7 +21,7 @@ export function register(program: Command): void {
     program
       .command('up')
       .description(
-        "start the local stack: Redis, Kafka (KRaft), a Flink session cluster (JobManager + TaskManager) and the Flink SQL Gateway, and create the jobs' topics",
+        "start the local stack: Redis, Kafka (KRaft), a Flink session cluster (JobManager + TaskManagers) and the Flink SQL Gateway, and create the jobs' topics; on a stack that is up, start only what is missing (a TaskManager or broker that died)",
       ),
   )
     .option(
@@ -61,8 +61,16 @@ export function register(program: Command): void {
       `Flink SQL Gateway REST (default: ${PORT_SPECS.sqlGateway.env}, the port of FLINK_SQL_GATEWAY or ${PORT_SPECS.sqlGateway.fallback})`,
     )
     .option(
+      '--taskmanagers <n>',
+      `TaskManager JVMs, each with --task-slots slots; on a running stack, a larger count adds TaskManagers (default: FEATUREFLOW_TASKMANAGERS or ${STACK_DEFAULTS.taskManagers})`,
+    )
+    .option(
       '--task-slots <n>',
-      `TaskManager slots: jobs that can run at once (default: FEATUREFLOW_TASK_SLOTS or ${STACK_DEFAULTS.taskSlots})`,
+      `slots per TaskManager: parallel subtasks (or parallelism-1 jobs) it runs at once (default: FEATUREFLOW_TASK_SLOTS or ${STACK_DEFAULTS.taskSlots})`,
+    )
+    .option(
+      '--partitions <n>',
+      `partitions of each topic up creates: the most source subtasks a job keeps busy (default: FEATUREFLOW_PARTITIONS or ${STACK_DEFAULTS.partitions})`,
     )
     .option(
       '--timeout <duration>',
@@ -77,7 +85,6 @@ export function register(program: Command): void {
       const config = resolveStackConfig(flags);
       const { resolveArtifacts } = await import('../../stack/artifacts.ts');
       const { stackUp } = await import('../../stack/stack-up.ts');
-      const { stackTopics } = await import('../../stack/topics.ts');
       const report = (line: string) => process.stderr.write(`up: ${line}\n`);
       if (flags.resolveOnly) {
         const { artifacts, resolved } = await resolveArtifacts({
@@ -97,8 +104,8 @@ export function register(program: Command): void {
       process.once('SIGTERM', onInterrupt);
       try {
         report(`starting the stack in ${config.runDir}`);
-        const topics = stackTopics(await jobRegistryFor(flags));
-        const result = await stackUp(config, { report, signal: controller.signal, topics });
+        const jobs = await jobRegistryFor(flags);
+        const result = await stackUp(config, { report, signal: controller.signal, jobs });
         const { endpoints } = result.state;
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -106,7 +113,10 @@ export function register(program: Command): void {
         }
         process.stdout.write(
           [
-            `stack up in ${(result.totalMs / 1000).toFixed(1)} s` +
+            (result.started.length === result.state.services.length
+              ? 'stack up'
+              : `stack up (started: ${result.started.join(', ') || 'nothing'})`) +
+              ` in ${(result.totalMs / 1000).toFixed(1)} s` +
               (result.artifactSeconds > 0
                 ? ` (of which ${result.artifactSeconds.toFixed(1)} s resolving jars)`
                 : ''),
