@@ -2,12 +2,8 @@
  * The one place featureflow builds kafkajs clients. kafkajs is unmaintained since 2023, so its
  * types stay behind this folder (src/kafka); the rest of the code sees small adapters.
  */
-import kafkajs, {
-  type Kafka as KafkaClient,
-  type logCreator,
-  type Producer,
-  type ProducerConfig,
-} from 'kafkajs';
+import type { Kafka as KafkaClient, logCreator, Producer, ProducerConfig } from 'kafkajs';
+import kafkajs from './kafkajs.ts';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 

@@ -2,8 +2,9 @@
  * The few Kafka admin calls the stack launcher makes, behind one small adapter: kafkajs is
  * unmaintained since 2023, so its API stays out of the rest of the launcher.
  */
-import kafkajs from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { describeError, FeatureflowError } from '../core/errors.ts';
+import kafkajs from '../kafka/kafkajs.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -60,7 +61,7 @@ export async function describeKafka(
  * creation, which kafkajs throws: so the wait is done here, retrying any metadata error.
  */
 export async function createTopicsWithLeaders(
-  admin: kafkajs.Admin,
+  admin: Admin,
   topics: readonly { topic: string; numPartitions: number }[],
   timeoutMs: number,
 ): Promise<void> {

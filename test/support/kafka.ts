@@ -1,7 +1,8 @@
 /** Kafka helpers for integration tests: unique topics, reading a topic back, polling. */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
+import kafkajs from '../../src/kafka/kafkajs.ts';
 import { createTopicsWithLeaders } from '../../src/stack/kafka-admin.ts';
 
 const { Kafka, logLevel } = kafkajs;
@@ -93,4 +94,28 @@ export async function topicSize(brokers: string, topic: string): Promise<number>
   } finally {
     await admin.disconnect();
   }
+}
+
+export interface TopicCollector {
+  /** Every message so far, with when this reader received it (Date.now()). */
+  readonly received: { at: number; message: KafkaMessage }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads a topic from the beginning in a fresh group for as long as the test runs, noting when
+ * each message arrived: with kafkajs's default isolation (read_committed), a message arrives
+ * once its transaction commits, which is when a sink could first see it.
+ */
+export async function collectTopic(brokers: string, topic: string): Promise<TopicCollector> {
+  const consumer = testKafka(brokers).consumer({ groupId: uniqueName('collector') });
+  const received: { at: number; message: KafkaMessage }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      received.push({ at: Date.now(), message });
+    },
+  });
+  return { received, stop: () => consumer.disconnect() };
 }
