@@ -12,6 +12,10 @@ SET 'table.local-time-zone' = 'UTC';
 -- Name the job so that `featureflow jobs` shows what it is.
 SET 'pipeline.name' = 'featureflow-transaction-features-sql';
 
+-- Subtasks per operator: up to the events topic's partitions (one source subtask reads one or
+-- more partitions; more subtasks than partitions sit idle). The job needs as many free slots.
+SET 'parallelism.default' = '${PARALLELISM:-1}';
+
 -- Card transactions as producers write them: Avro in the exact column order of
 -- schemas/transaction_event.avsc (the enum `channel` is a STRING here: Flink has no enums).
 CREATE TEMPORARY TABLE txn_events (

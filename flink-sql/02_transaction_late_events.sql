@@ -6,6 +6,10 @@
 -- Name the job so that `featureflow jobs` shows what it is.
 SET 'pipeline.name' = 'featureflow-transaction-late-events';
 
+-- Subtasks per operator: up to the events topic's partitions (one source subtask reads one or
+-- more partitions; more subtasks than partitions sit idle). The job needs as many free slots.
+SET 'parallelism.default' = '${PARALLELISM:-1}';
+
 -- The featureflow Flink module's jar holds last_window_fire_time, the late test below.
 ADD JAR '${FEATUREFLOW_BRIDGE_JAR}';
 

@@ -17,6 +17,9 @@ SET 'table.local-time-zone' = 'UTC';
 -- Name the job so that `featureflow jobs` shows what it is.
 SET 'pipeline.name' = 'featureflow-login-features-udf';
 
+-- Subtasks per operator: up to the events topic's partitions; the job needs as many free slots.
+SET 'parallelism.default' = '${PARALLELISM:-1}';
+
 -- Let many windows wait on the UDF service at once: the bridge batches them into one call.
 SET 'table.exec.async-scalar.max-concurrent-operations' = '4096';
 

@@ -2,11 +2,12 @@
  * The one place featureflow builds Kafka clients. kafkajs is unmaintained since 2023, so its
  * types stay behind this folder (src/kafka): the rest of the code sees kafka-types.ts.
  */
-import kafkajs, { type Kafka, type logCreator, type SASLOptions } from 'kafkajs';
+import type { Kafka, logCreator, SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from '../config/kafka-security.ts';
 import { createGroupConsumer } from './group-consumer.ts';
 import { KAFKA_RETRY } from './kafka-retry.ts';
 import type { KafkaAdmin, KafkaClient, KafkaProducer, ProducerOptions } from './kafka-types.ts';
+import kafkajs from './kafkajs.ts';
 
 const { Kafka: KafkaJs, logLevel, Partitioners } = kafkajs;
 

@@ -109,7 +109,11 @@ export function renderFlinkConfig({ ports, taskSlots, layout }: FlinkConfigOptio
     ['restart-strategy.exponential-delay.initial-backoff', '1 s'],
     ['restart-strategy.exponential-delay.max-backoff', '10 s'],
     ['jobmanager.execution.failover-strategy', 'region'],
-    ['heartbeat.timeout', '30 s', 'notice a lost TaskManager sooner than the 50 s default'],
+    // A TaskManager killed -9 is declared lost once heartbeats to it have failed twice in a row
+    // (heartbeat.rpc-failure-threshold), so the interval bounds the failover's start; the
+    // timeout covers a JVM alive but silent (a long GC pause on a loaded machine).
+    ['heartbeat.interval', '2 s'],
+    ['heartbeat.timeout', '20 s'],
     [
       'metrics.fetcher.update-interval',
       1000,

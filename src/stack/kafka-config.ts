@@ -11,7 +11,7 @@ import {
   saslListenerProperties,
 } from './kafka-sasl-listener.ts';
 import type { RunLayout } from './run-folder.ts';
-import type { StackPorts } from './stack-config.ts';
+import { STACK_DEFAULTS, type StackPorts } from './stack-config.ts';
 
 export interface KafkaFiles {
   readonly serverProperties: string;
@@ -30,6 +30,7 @@ export const KAFKA_JVM_OPTIONS: readonly string[] = Object.freeze(['-Xms256m', '
 export function renderServerProperties(
   ports: StackPorts,
   dataDir: string,
+  partitions: number = STACK_DEFAULTS.partitions,
   sasl?: SaslListener,
 ): string {
   const saslListener = sasl ? `,SASL_SSL://127.0.0.1:${sasl.port}` : '';
@@ -45,8 +46,8 @@ export function renderServerProperties(
     `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_SSL:SASL_SSL' : ''}`,
     ...(sasl ? saslListenerProperties(sasl) : []),
     `log.dirs=${dataDir}`,
-    '# Topics created on first use get 3 partitions like the stack topics (docs/topics.md).',
-    'num.partitions=3',
+    '# Topics created on first use get as many partitions as the stack topics (docs/topics.md).',
+    `num.partitions=${partitions}`,
     '# One broker: every internal topic must live with one replica, or consumers loop on',
     '# "group coordinator not available" and transactions never start.',
     'default.replication.factor=1',
@@ -93,6 +94,7 @@ export function newClusterId(random: (size: number) => Buffer = randomBytes): st
 export function writeKafkaFiles(
   layout: RunLayout,
   ports: StackPorts,
+  partitions: number = STACK_DEFAULTS.partitions,
   saslPort?: number,
 ): KafkaFiles {
   const saslListener =
@@ -104,7 +106,7 @@ export function writeKafkaFiles(
   // Mode 0600: with the SASL listener, it holds the PLAIN password and the keystore's.
   writeFileSync(
     serverProperties,
-    renderServerProperties(ports, layout.kafkaDataDir, saslListener),
+    renderServerProperties(ports, layout.kafkaDataDir, partitions, saslListener),
     { mode: 0o600 },
   );
   writeFileSync(log4jConfig, renderKafkaLog4j(logFile));

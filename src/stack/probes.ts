@@ -71,26 +71,32 @@ export function flinkJobManagerProbe(restPort: number): Probe {
   };
 }
 
-/** At least one TaskManager has registered with the JobManager and offers slots. */
-export function flinkTaskManagerProbe(restPort: number): Probe {
+/**
+ * The TaskManager started as `resourceId` has registered with the JobManager and offers slots;
+ * without an id (stacks of older versions), any TaskManager.
+ */
+export function flinkTaskManagerProbe(restPort: number, resourceId?: string): Probe {
   return async () => {
-    const result = await getJson(`http://127.0.0.1:${restPort}/v1/overview`);
+    const result = await getJson(`http://127.0.0.1:${restPort}/v1/taskmanagers`);
     if (!result.ok) return result;
-    const overview = result.body as {
-      taskmanagers?: number;
-      'slots-total'?: number;
-      'slots-available'?: number;
-    };
-    if (!overview.taskmanagers) {
-      return { ok: false, reason: 'no TaskManager has registered with the JobManager yet' };
+    const listed = (result.body as { taskmanagers?: { id: string; slotsNumber?: number }[] })
+      .taskmanagers;
+    const taskManagers = listed ?? [];
+    const mine = taskManagers.filter((tm) => resourceId === undefined || tm.id === resourceId);
+    if (mine.length === 0) {
+      return {
+        ok: false,
+        reason: `${resourceId === undefined ? 'no TaskManager' : `TaskManager ${resourceId}`} has not registered with the JobManager yet`,
+      };
     }
     // A TaskManager is listed a moment before its slots are: jobs need the slots.
-    if (!overview['slots-total']) {
+    const slots = mine.reduce((sum, tm) => sum + (tm.slotsNumber ?? 0), 0);
+    if (slots === 0) {
       return { ok: false, reason: 'the TaskManager has registered but offers no slots yet' };
     }
     return {
       ok: true,
-      detail: `${overview.taskmanagers} TaskManager, ${overview['slots-available']}/${overview['slots-total']} slots free`,
+      detail: `${slots} slots, ${taskManagers.length} TaskManager(s) registered`,
     };
   };
 }

@@ -5,7 +5,8 @@
  * artifacts.ts resolved.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureflowError } from '../core/errors.ts';
 import type { StackArtifacts } from './artifacts.ts';
@@ -46,6 +47,8 @@ export interface ServicePlan {
   readonly probe: Probe;
   /** One-off work before the launch (Kafka formats its storage). */
   readonly prepare?: () => Promise<void>;
+  /** A TaskManager's resource id: fresh for every launch, so a probe cannot mistake the JVM. */
+  readonly resourceId?: string;
 }
 
 export interface PlanInputs {
@@ -62,13 +65,15 @@ export interface PlanInputs {
 export function planServices(inputs: PlanInputs): readonly ServicePlan[] {
   const plans: ServicePlan[] = [];
   if (inputs.redis) plans.push(redisPlan(inputs, inputs.redis));
-  plans.push(
-    kafkaPlan(inputs),
-    jobManagerPlan(inputs),
-    taskManagerPlan(inputs),
-    sqlGatewayPlan(inputs),
-  );
+  plans.push(kafkaPlan(inputs), jobManagerPlan(inputs));
+  for (let k = 1; k <= inputs.config.taskManagers; k++) plans.push(taskManagerPlan(inputs, k));
+  plans.push(sqlGatewayPlan(inputs));
   return plans;
+}
+
+/** `flink-taskmanager` for the first (as with one), `flink-taskmanager-k` for the k-th. */
+export function taskManagerName(k: number): ServiceName {
+  return k === 1 ? 'flink-taskmanager' : `flink-taskmanager-${k}`;
 }
 
 function outputFile(layout: RunLayout, name: ServiceName): string {
@@ -193,17 +198,25 @@ function jobManagerPlan(inputs: PlanInputs): ServicePlan {
   };
 }
 
-function taskManagerPlan(inputs: PlanInputs): ServicePlan {
+/**
+ * The k-th TaskManager: its own log, temporary folder and resource id; its RPC and data ports
+ * are picked by the OS, so several run side by side on one machine. They share config.yaml.
+ */
+function taskManagerPlan(inputs: PlanInputs, k: number): ServicePlan {
   const { config, layout, java, flink } = inputs;
-  const logFile = path.join(layout.logsDir, 'flink-taskmanager.log');
+  const name = taskManagerName(k);
+  const logFile = path.join(layout.logsDir, `${name}.log`);
+  const tmpDir = path.join(layout.flinkTmpDir, name);
+  const resourceId = `${name}-${randomBytes(3).toString('hex')}`;
+  const dynamic = { 'taskmanager.resource-id': resourceId, 'io.tmp.dirs': tmpDir };
   return {
-    name: 'flink-taskmanager',
-    title: 'Flink TaskManager',
+    name,
+    title: k === 1 ? 'Flink TaskManager' : `Flink TaskManager ${k}`,
     // It listens on ports the OS picks; users reach it only through the JobManager.
     port: config.ports.flinkRest,
     ports: [],
     endpoint: `${config.taskSlots} slots, via http://127.0.0.1:${config.ports.flinkRest}`,
-    logFiles: [logFile, outputFile(layout, 'flink-taskmanager')],
+    logFiles: [logFile, outputFile(layout, name)],
     launch: {
       command: java,
       args: [
@@ -212,12 +225,17 @@ function taskManagerPlan(inputs: PlanInputs): ServicePlan {
         'org.apache.flink.runtime.taskexecutor.TaskManagerRunner',
         '--configDir',
         flink.confDir,
+        ...Object.entries(dynamic).flatMap(([key, value]) => ['-D', `${key}=${value}`]),
       ],
       env: flinkEnv(inputs),
       cwd: layout.root,
-      outputFile: outputFile(layout, 'flink-taskmanager'),
+      outputFile: outputFile(layout, name),
     },
-    probe: flinkTaskManagerProbe(config.ports.flinkRest),
+    probe: flinkTaskManagerProbe(config.ports.flinkRest, resourceId),
+    prepare: async () => {
+      mkdirSync(tmpDir, { recursive: true });
+    },
+    resourceId,
   };
 }
 

@@ -69,8 +69,12 @@ export const PORT_SPECS: Readonly<
 
 export const STACK_DEFAULTS = Object.freeze({
   runDir: '.featureflow/run',
-  /** Flink jobs run with parallelism 1, so 4 slots run 4 jobs side by side. */
+  /** One TaskManager JVM; more spread a job's parallel subtasks over several (docs/scaling.md). */
+  taskManagers: 1,
+  /** Per TaskManager. Flink jobs run with parallelism 1, so 4 slots run 4 jobs side by side. */
   taskSlots: 4,
+  /** Of each topic `up` creates: the most source subtasks a job can keep busy. */
+  partitions: 3,
   readyTimeout: '180s',
   stopTimeout: '30s',
 });
@@ -83,9 +87,13 @@ export interface StackConfig {
   readonly ports: StackPorts;
   /** A Redis to use instead of starting one: set when REDIS_URL or --redis is given. */
   readonly externalRedisUrl: string | undefined;
+  /** TaskManager JVMs, each with `taskSlots` slots. */
+  readonly taskManagers: number;
   readonly taskSlots: number;
   /** The local Kafka's SASL_SSL listener (kafka-sasl-listener.ts); undefined: none. */
   readonly kafkaSaslPort: number | undefined;
+  /** Partitions of each topic `up` creates (and of topics Kafka creates on first use). */
+  readonly partitions: number;
   readonly readyTimeoutMs: number;
   readonly stopTimeoutMs: number;
 }
@@ -100,8 +108,10 @@ export interface StackFlags {
   flinkPort?: string | undefined;
   flinkRpcPort?: string | undefined;
   sqlGatewayPort?: string | undefined;
+  taskmanagers?: string | undefined;
   taskSlots?: string | undefined;
   kafkaSaslPort?: string | undefined;
+  partitions?: string | undefined;
   timeout?: string | undefined;
   stopTimeout?: string | undefined;
 }
@@ -117,8 +127,10 @@ const configSchema = z.object({
     ) as Record<PortName, z.ZodNumber>,
   ),
   externalRedisUrl: z.string().optional(),
+  taskManagers: z.number().int().min(1).max(16),
   taskSlots: z.number().int().min(1).max(64),
   kafkaSaslPort: z.number().int().min(1).max(65_535).optional(),
+  partitions: z.number().int().min(1).max(256),
   readyTimeoutMs: z.number().int().positive(),
   stopTimeoutMs: z.number().int().positive(),
 });
@@ -160,6 +172,10 @@ export function resolveStackConfig(
     homeDir: resolveHomeDir(flags, env),
     ports,
     externalRedisUrl: explicitRedis === undefined ? undefined : endpoints.redisUrl,
+    taskManagers: parseInteger(
+      flags.taskmanagers ?? env.FEATUREFLOW_TASKMANAGERS ?? String(STACK_DEFAULTS.taskManagers),
+      '--taskmanagers / FEATUREFLOW_TASKMANAGERS',
+    ),
     taskSlots: parseInteger(
       flags.taskSlots ?? env.FEATUREFLOW_TASK_SLOTS ?? String(STACK_DEFAULTS.taskSlots),
       '--task-slots / FEATUREFLOW_TASK_SLOTS',
@@ -167,6 +183,10 @@ export function resolveStackConfig(
     kafkaSaslPort: optionalPort(
       flags.kafkaSaslPort ?? env.FEATUREFLOW_KAFKA_SASL_PORT,
       '--kafka-sasl-port / FEATUREFLOW_KAFKA_SASL_PORT',
+    ),
+    partitions: parseInteger(
+      flags.partitions ?? env.FEATUREFLOW_PARTITIONS ?? String(STACK_DEFAULTS.partitions),
+      '--partitions / FEATUREFLOW_PARTITIONS',
     ),
     readyTimeoutMs: parseDurationMs(
       flags.timeout ?? STACK_DEFAULTS.readyTimeout,
@@ -185,7 +205,7 @@ export function resolveStackConfig(
     const fix =
       issue.path[0] === 'ports' && portName && PORT_SPECS[portName]
         ? `set ${PORT_SPECS[portName].flag} or ${PORT_SPECS[portName].env} to a port in 1..65535`
-        : issue.message;
+        : (COUNT_FIXES[where] ?? issue.message);
     throw new FeatureflowError('invalid_argument', `stack setting ${where} is unusable (${fix})`, {
       context: { field: where },
     });
@@ -208,6 +228,13 @@ export function resolveStackConfig(
     kafkaSaslPort: parsed.data.kafkaSaslPort,
   });
 }
+
+/** How to fix a count out of range, named in the error about it. */
+const COUNT_FIXES: Readonly<Record<string, string>> = Object.freeze({
+  taskManagers: 'give --taskmanagers or FEATUREFLOW_TASKMANAGERS a count in 1..16',
+  taskSlots: 'give --task-slots or FEATUREFLOW_TASK_SLOTS a count in 1..64',
+  partitions: 'give --partitions or FEATUREFLOW_PARTITIONS a count in 1..256',
+});
 
 function flagOf(flags: StackFlags, name: PortName): string | undefined {
   const byName: Record<PortName, string | undefined> = {

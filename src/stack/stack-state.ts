@@ -14,10 +14,29 @@ export const SERVICE_NAMES = [
   'flink-taskmanager',
   'sql-gateway',
 ] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** The first TaskManager is `flink-taskmanager`; the k-th of several `flink-taskmanager-k`. */
+export type ServiceName = (typeof SERVICE_NAMES)[number] | `flink-taskmanager-${number}`;
+
+const serviceNameSchema = z.union([
+  z.enum(SERVICE_NAMES),
+  z.custom<`flink-taskmanager-${number}`>(
+    (value) => typeof value === 'string' && /^flink-taskmanager-\d+$/.test(value),
+    'expected flink-taskmanager-<n>',
+  ),
+]);
+
+/** The settings a stack was started with: what `up` restarts missing services with. */
+const settingsSchema = z.object({
+  ports: z.record(z.string(), z.number().int()),
+  externalRedisUrl: z.string().optional(),
+  taskManagers: z.number().int().positive(),
+  taskSlots: z.number().int().positive(),
+  partitions: z.number().int().positive(),
+});
+export type StackSettings = z.infer<typeof settingsSchema>;
 
 const serviceRecordSchema = z.object({
-  name: z.enum(SERVICE_NAMES),
+  name: serviceNameSchema,
   title: z.string(),
   /** null: not ours (an external Redis given by REDIS_URL), never stopped by `down`. */
   pid: z.number().int().positive().nullable(),
@@ -28,6 +47,8 @@ const serviceRecordSchema = z.object({
   logFiles: z.array(z.string()),
   startedAt: z.string(),
   readyMs: z.number().nullable(),
+  /** A TaskManager's resource id, unique per start: how probes find this very JVM. */
+  resourceId: z.string().optional(),
 });
 export type ServiceRecord = z.infer<typeof serviceRecordSchema>;
 
@@ -46,6 +67,8 @@ const stateSchema = z.object({
     flinkWebUi: z.string(),
   }),
   services: z.array(serviceRecordSchema),
+  /** Absent in stacks started by older versions: those cannot be completed by `up`. */
+  settings: settingsSchema.optional(),
 });
 export type StackState = z.infer<typeof stateSchema>;
 

@@ -77,9 +77,10 @@ function probeOf(service: ServiceRecord): Probe {
       return kafkaProbe([service.endpoint]);
     case 'flink-jobmanager':
       return flinkJobManagerProbe(service.port);
-    case 'flink-taskmanager':
-      return flinkTaskManagerProbe(service.port);
     case 'sql-gateway':
       return sqlGatewayProbe(service.port);
+    default:
+      // Every TaskManager: `flink-taskmanager`, `flink-taskmanager-2`...
+      return flinkTaskManagerProbe(service.port, service.resourceId);
   }
 }

@@ -1,18 +1,22 @@
 /**
  * `featureflow up`: artifacts -> configs -> Redis -> Kafka (+ topics) -> JobManager ->
- * TaskManager -> SQL Gateway, each started only once the one before it answers.
+ * TaskManager(s) -> SQL Gateway, each started only once the one before it answers.
+ *
+ * On a run folder whose stack is up, `up` starts only what is missing (a TaskManager killed,
+ * a broker that crashed), with the settings the stack was started with, and leaves the rest
+ * running: recovering from a lost service is the same command as starting.
  *
  * stack.json is rewritten after every start, so whatever happens (a service that fails, a
  * Ctrl-C), `down` knows every pid; on a failure `up` itself stops what it started.
  */
 
 import { describeError, FeatureflowError } from '../core/errors.ts';
+import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import { builtInJobRegistry } from '../core/jobs/load-definitions.ts';
 import { redactSecrets } from '../core/redaction.ts';
 import { resolveArtifacts } from './artifacts.ts';
 import { writeFlinkFiles } from './flink-config.ts';
 import { assertJavaVersion, javaCommand } from './java.ts';
-import type { TopicSpec } from './kafka-admin.ts';
 import { ensureTopics, waitForGroupCoordinator } from './kafka-admin.ts';
 import { writeKafkaFiles } from './kafka-config.ts';
 import { assertSaslPortFree, describeSaslListener } from './kafka-sasl-listener.ts';
@@ -23,20 +27,21 @@ import { waitUntilReady } from './readiness.ts';
 import { writeRedisFiles } from './redis-config.ts';
 import { createRunFolders, runLayout } from './run-folder.ts';
 import { planServices } from './services.ts';
-import type { PortName, StackConfig } from './stack-config.ts';
+import { PORT_NAMES, type PortName, type StackConfig } from './stack-config.ts';
 import { stopRecordedServices } from './stack-down.ts';
 import {
   readStackState,
   removeStackState,
   type ServiceRecord,
+  type StackSettings,
   type StackState,
   writeStackState,
 } from './stack-state.ts';
 import { stackTopics } from './topics.ts';
 
 export interface UpOptions {
-  /** The topics to create; default: those of the built-in jobs. */
-  topics?: readonly TopicSpec[];
+  /** The jobs whose topics to create; default: the built-in jobs. */
+  jobs?: JobRegistry;
   /** One human-readable line per step. */
   report: (line: string) => void;
   /** Aborting (Ctrl-C) stops the services started so far. */
@@ -49,12 +54,15 @@ export interface UpResult {
   readonly artifactSeconds: number;
   readonly totalMs: number;
   readonly topicsCreated: readonly string[];
+  /** The services this call started: all of them, or what was missing from a running stack. */
+  readonly started: readonly string[];
 }
 
-export async function stackUp(config: StackConfig, options: UpOptions): Promise<UpResult> {
+export async function stackUp(requested: StackConfig, options: UpOptions): Promise<UpResult> {
   const startedAt = performance.now();
-  const layout = runLayout(config.runDir);
-  assertNotAlreadyUp(layout);
+  const layout = runLayout(requested.runDir);
+  const running = runningStack(layout);
+  const config = running ? settingsOf(running, requested, options.report) : requested;
 
   const java = javaCommand();
   await assertJavaVersion(java);
@@ -64,10 +72,14 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   });
 
   createRunFolders(layout);
-  const kafka = writeKafkaFiles(layout, config.ports, config.kafkaSaslPort);
+  const kafka = writeKafkaFiles(layout, config.ports, config.partitions, config.kafkaSaslPort);
   const flink = writeFlinkFiles({ ports: config.ports, taskSlots: config.taskSlots, layout });
   const redis = config.externalRedisUrl ? undefined : writeRedisFiles(layout, config.ports.redis);
-  const plans = planServices({ config, layout, artifacts, java, kafka, flink, redis });
+  const allPlans = planServices({ config, layout, artifacts, java, kafka, flink, redis });
+  const plans = running ? allPlans.filter((plan) => !isRunning(running, plan.name)) : allPlans;
+  if (running && plans.length === 0) {
+    options.report(`every service of the stack in ${layout.root} runs: nothing to start`);
+  }
   await assertPortsFree(
     plans.flatMap((plan) =>
       plan.ports.map((name: PortName) => ({ name, port: config.ports[name] })),
@@ -75,7 +87,7 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   );
   if (kafka.saslListener) await assertSaslPortFree(kafka.saslListener.port);
 
-  const state: StackState = {
+  const state: StackState = running ?? {
     version: 1,
     runDir: layout.root,
     homeDir: config.homeDir,
@@ -90,11 +102,14 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
     },
     services: [],
   };
+  state.settings = settingsToRecord(config);
   writeStackState(layout, state);
 
   let topicsCreated: string[] = [];
+  const startedNow: ServiceRecord[] = [];
   try {
-    if (config.externalRedisUrl) await checkExternalRedis(config.externalRedisUrl, state);
+    if (config.externalRedisUrl && !running)
+      await checkExternalRedis(config.externalRedisUrl, state);
 
     for (const plan of plans) {
       throwIfAborted(options.signal);
@@ -111,8 +126,14 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
         logFiles: [...plan.logFiles],
         startedAt: new Date().toISOString(),
         readyMs: null,
+        ...(plan.resourceId ? { resourceId: plan.resourceId } : {}),
       };
-      state.services.push(record);
+      replaceRecord(
+        state,
+        record,
+        allPlans.map((p) => p.name),
+      );
+      startedNow.push(record);
       writeStackState(layout, state);
 
       const ready = await waitUntilReady({
@@ -133,7 +154,7 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
         const topicsStart = performance.now();
         const brokers = [state.endpoints.kafkaBrokers];
         await waitForGroupCoordinator(brokers, config.readyTimeoutMs);
-        const wanted = options.topics ?? stackTopics(builtInJobRegistry());
+        const wanted = stackTopics(options.jobs ?? builtInJobRegistry(), config.partitions);
         const topics = await ensureTopics(brokers, wanted, 30_000);
         topicsCreated = topics.created;
         options.report(
@@ -144,43 +165,123 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
     }
   } catch (error) {
     options.report(`stopping what was started, because: ${firstLine(describeError(error))}`);
-    await stopRecordedServices(state, config.stopTimeoutMs, options.report).catch(
+    // A running stack keeps what ran before this call; a new one is stopped whole.
+    const toStop = running ? { ...state, services: startedNow } : state;
+    await stopRecordedServices(toStop, config.stopTimeoutMs, options.report).catch(
       (stopError: unknown) =>
         options.report(
           `could not stop everything: ${describeError(stopError)} (see ${layout.stateFile})`,
         ),
     );
-    removeStackState(layout);
+    if (running) {
+      state.services = state.services.filter((service) => !startedNow.includes(service));
+      writeStackState(layout, state);
+    } else {
+      removeStackState(layout);
+    }
     throw error;
   }
 
   state.complete = true;
-  state.upMs = Math.round(performance.now() - startedAt);
+  state.upMs ??= Math.round(performance.now() - startedAt);
   writeStackState(layout, state);
   return {
     state,
     artifactSeconds: resolved.reduce((sum, r) => sum + r.seconds, 0),
-    totalMs: state.upMs,
+    totalMs: Math.round(performance.now() - startedAt),
     topicsCreated,
+    started: startedNow.map((record) => record.name),
   };
 }
 
-function assertNotAlreadyUp(layout: ReturnType<typeof runLayout>): void {
+/**
+ * The stack already up in this run folder (at least one of its processes runs), or undefined
+ * when there is none; a state whose processes are all gone (a reboot) is forgotten.
+ */
+function runningStack(layout: ReturnType<typeof runLayout>): StackState | undefined {
   const existing = readStackState(layout);
-  if (!existing) return;
+  if (!existing) return undefined;
   const running = existing.services.filter(
     (service) => service.pid !== null && isOurProcess(service.pid, service.startTicks),
   );
   if (running.length === 0) {
     // Left by a stack whose processes are gone (a reboot, a kill -9): nothing to protect.
     removeStackState(layout);
-    return;
+    return undefined;
   }
-  throw new FeatureflowError(
-    'conflict',
-    `a stack is already up in ${layout.root} (${running.map((s) => `${s.name} pid ${s.pid}`).join(', ')}): 'featureflow status' shows it, 'featureflow down' stops it, or give another --run-dir`,
-    { context: { runDir: layout.root } },
-  );
+  if (!existing.settings) {
+    throw new FeatureflowError(
+      'conflict',
+      `a stack is already up in ${layout.root} (${running.map((s) => `${s.name} pid ${s.pid}`).join(', ')}), started by an older featureflow that did not record its settings: 'featureflow down' stops it, or give another --run-dir`,
+      { context: { runDir: layout.root } },
+    );
+  }
+  return existing;
+}
+
+function isRunning(state: StackState, name: string): boolean {
+  const record = state.services.find((service) => service.name === name);
+  if (!record) return false;
+  // An external Redis is not ours to start: it counts as there.
+  return record.pid === null || isOurProcess(record.pid, record.startTicks);
+}
+
+/**
+ * The settings to complete a running stack with: the recorded ones (its services listen
+ * there), except that a larger --taskmanagers adds TaskManagers. A setting given otherwise
+ * is reported, not applied: changing it needs `down` first.
+ */
+function settingsOf(
+  state: StackState,
+  requested: StackConfig,
+  report: (line: string) => void,
+): StackConfig {
+  const recorded = state.settings!;
+  const ports = Object.fromEntries(
+    PORT_NAMES.map((name) => [name, recorded.ports[name] ?? requested.ports[name]]),
+  ) as Record<PortName, number>;
+  const differing = [
+    ...PORT_NAMES.filter((name) => ports[name] !== requested.ports[name]).map(
+      (name) => `${name} port ${ports[name]}`,
+    ),
+    ...(recorded.taskSlots !== requested.taskSlots ? [`${recorded.taskSlots} task slots`] : []),
+    ...(recorded.partitions !== requested.partitions ? [`${recorded.partitions} partitions`] : []),
+  ];
+  if (differing.length > 0) {
+    report(
+      `the stack in ${state.runDir} keeps the settings it was started with (${differing.join(', ')}); 'featureflow down' first to change them`,
+    );
+  }
+  const taskManagers = Math.max(recorded.taskManagers, requested.taskManagers);
+  return Object.freeze({
+    ...requested,
+    ports: Object.freeze(ports),
+    externalRedisUrl: recorded.externalRedisUrl,
+    taskManagers,
+    taskSlots: recorded.taskSlots,
+    partitions: recorded.partitions,
+  });
+}
+
+function settingsToRecord(config: StackConfig): StackSettings {
+  return {
+    ports: { ...config.ports },
+    ...(config.externalRedisUrl ? { externalRedisUrl: config.externalRedisUrl } : {}),
+    taskManagers: config.taskManagers,
+    taskSlots: config.taskSlots,
+    partitions: config.partitions,
+  };
+}
+
+/** Puts a (re)started service's record where the start order has it. */
+function replaceRecord(state: StackState, record: ServiceRecord, order: readonly string[]): void {
+  const others = state.services.filter((service) => service.name !== record.name);
+  others.push(record);
+  const rank = (name: string) => {
+    const at = order.indexOf(name);
+    return at === -1 ? -1 : at;
+  };
+  state.services = others.sort((a, b) => rank(a.name) - rank(b.name));
 }
 
 async function checkExternalRedis(url: string, state: StackState): Promise<void> {

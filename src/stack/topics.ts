@@ -4,20 +4,20 @@
  */
 import type { JobRegistry } from '../core/jobs/job-registry.ts';
 import type { TopicSpec } from './kafka-admin.ts';
-
-export const STACK_TOPIC_PARTITIONS = 3;
+import { STACK_DEFAULTS } from './stack-config.ts';
 
 /** The topics `up` creates for `jobs`: every events topic, then every feature topic. */
-export function stackTopics(jobs: JobRegistry): readonly TopicSpec[] {
+export function stackTopics(
+  jobs: JobRegistry,
+  partitions: number = STACK_DEFAULTS.partitions,
+): readonly TopicSpec[] {
   const base = [
     ...jobs.jobs.map((job) => job.topics.events),
     ...jobs.jobs.map((job) => job.topics.features),
   ];
   return Object.freeze(
     base.flatMap((topic) =>
-      [topic, `${topic}.late`, `${topic}.dlq`].map((name) =>
-        Object.freeze({ name, partitions: STACK_TOPIC_PARTITIONS }),
-      ),
+      [topic, `${topic}.late`, `${topic}.dlq`].map((name) => Object.freeze({ name, partitions })),
     ),
   );
 }

@@ -142,11 +142,18 @@ describe('featureflow up / status / down', () => {
     }
   });
 
-  it('refuses a second up on the same run folder, naming the running stack', async () => {
+  it('starts nothing on a second up of a stack that runs whole', async () => {
+    const before = (JSON.parse((await runCli(['status', '--json'], cliEnv)).stdout) as StackStatus)
+      .services;
     const result = await runCli(['up'], cliEnv);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`a stack is already up in ${runDir}`);
-    expect(result.stderr).toContain("'featureflow down'");
+    expectSuccess(result, 'a second featureflow up');
+    expect(result.stderr).toContain(
+      `every service of the stack in ${runDir} runs: nothing to start`,
+    );
+    expect(result.stdout).toContain('stack up (started: nothing)');
+    const after = (JSON.parse((await runCli(['status', '--json'], cliEnv)).stdout) as StackStatus)
+      .services;
+    expect(after.map((s) => s.pid)).toEqual(before.map((s) => s.pid));
   });
 
   it('the Kafka client: produce, consume in a group with commits, rebalance to a second consumer', async () => {

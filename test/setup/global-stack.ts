@@ -4,6 +4,9 @@
  * developer's own stack is never touched; `featureflow down --purge` afterwards. Tests get the
  * endpoints with `inject('stack')` and use unique topics, groups and ids.
  *
+ * Two TaskManagers of 2 slots each: the 4 slots of one TaskManager before, spread so that
+ * tests can run a job over two JVMs and kill one of them (flink-parallel-parity, flink-faults).
+ *
  * Where a Docker engine is reachable, FEATUREFLOW_TEST_STACK=testcontainers takes the services
  * from containers instead (test/support/testcontainers-stack.ts).
  */
@@ -52,7 +55,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   for (const name of PORT_VARIABLES) env[name] = String(await findFreePort());
   const started = Date.now();
   try {
-    await run(process.execPath, [FEATUREFLOW_BIN, 'up', '--timeout', '240s'], {
+    const cluster = ['--taskmanagers', '2', '--task-slots', '2'];
+    await run(process.execPath, [FEATUREFLOW_BIN, 'up', '--timeout', '240s', ...cluster], {
       env,
       maxBuffer: 1 << 24,
     });

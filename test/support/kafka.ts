@@ -93,3 +93,27 @@ export async function topicSize(brokers: string, topic: string): Promise<number>
     await admin.disconnect();
   }
 }
+
+export interface TopicCollector {
+  /** Every message so far, with when this reader received it (Date.now()). */
+  readonly received: { at: number; message: KafkaRecord }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads a topic from the beginning in a fresh group for as long as the test runs, noting when
+ * each message arrived: with the client's default isolation (read_committed), a message arrives
+ * once its transaction commits, which is when a sink could first see it.
+ */
+export async function collectTopic(brokers: string, topic: string): Promise<TopicCollector> {
+  const consumer = testKafka(brokers).consumer({ groupId: uniqueName('collector') });
+  const received: { at: number; message: KafkaRecord }[] = [];
+  await consumer.connect();
+  await consumer.subscribe([topic], { fromBeginning: true });
+  await consumer.run({
+    eachRecord: async ({ message }) => {
+      received.push({ at: Date.now(), message });
+    },
+  });
+  return { received, stop: () => consumer.disconnect() };
+}

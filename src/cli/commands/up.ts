@@ -21,7 +21,7 @@ export function register(program: Command): void {
     program
       .command('up')
       .description(
-        "start the local stack: Redis, Kafka (KRaft), a Flink session cluster (JobManager + TaskManager) and the Flink SQL Gateway, and create the jobs' topics",
+        "start the local stack: Redis, Kafka (KRaft), a Flink session cluster (JobManager + TaskManagers) and the Flink SQL Gateway, and create the jobs' topics; on a stack that is up, start only what is missing (a TaskManager or broker that died)",
       ),
   )
     .option(
@@ -65,8 +65,16 @@ export function register(program: Command): void {
       "also open a SASL_SSL listener on Kafka (TLS with a CA of the run folder; PLAIN and SCRAM-SHA-512 user 'featureflow'; client settings in <run-dir>/kafka/sasl/client.env) (default: FEATUREFLOW_KAFKA_SASL_PORT, else none)",
     )
     .option(
+      '--taskmanagers <n>',
+      `TaskManager JVMs, each with --task-slots slots; on a running stack, a larger count adds TaskManagers (default: FEATUREFLOW_TASKMANAGERS or ${STACK_DEFAULTS.taskManagers})`,
+    )
+    .option(
       '--task-slots <n>',
-      `TaskManager slots: jobs that can run at once (default: FEATUREFLOW_TASK_SLOTS or ${STACK_DEFAULTS.taskSlots})`,
+      `slots per TaskManager: parallel subtasks (or parallelism-1 jobs) it runs at once (default: FEATUREFLOW_TASK_SLOTS or ${STACK_DEFAULTS.taskSlots})`,
+    )
+    .option(
+      '--partitions <n>',
+      `partitions of each topic up creates: the most source subtasks a job keeps busy (default: FEATUREFLOW_PARTITIONS or ${STACK_DEFAULTS.partitions})`,
     )
     .option(
       '--timeout <duration>',
@@ -81,7 +89,6 @@ export function register(program: Command): void {
       const config = resolveStackConfig(flags);
       const { resolveArtifacts } = await import('../../stack/artifacts.ts');
       const { stackUp } = await import('../../stack/stack-up.ts');
-      const { stackTopics } = await import('../../stack/topics.ts');
       const report = (line: string) => process.stderr.write(`up: ${line}\n`);
       if (flags.resolveOnly) {
         const { artifacts, resolved } = await resolveArtifacts({
@@ -101,8 +108,8 @@ export function register(program: Command): void {
       process.once('SIGTERM', onInterrupt);
       try {
         report(`starting the stack in ${config.runDir}`);
-        const topics = stackTopics(await jobRegistryFor(flags));
-        const result = await stackUp(config, { report, signal: controller.signal, topics });
+        const jobs = await jobRegistryFor(flags);
+        const result = await stackUp(config, { report, signal: controller.signal, jobs });
         const { endpoints } = result.state;
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -110,7 +117,10 @@ export function register(program: Command): void {
         }
         process.stdout.write(
           [
-            `stack up in ${(result.totalMs / 1000).toFixed(1)} s` +
+            (result.started.length === result.state.services.length
+              ? 'stack up'
+              : `stack up (started: ${result.started.join(', ') || 'nothing'})`) +
+              ` in ${(result.totalMs / 1000).toFixed(1)} s` +
               (result.artifactSeconds > 0
                 ? ` (of which ${result.artifactSeconds.toFixed(1)} s resolving jars)`
                 : ''),

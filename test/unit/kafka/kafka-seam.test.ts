@@ -9,6 +9,9 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCANNED = ['src', 'bench', 'test'];
 // This file spells the imports it looks for, as examples.
 const THIS_FILE = path.relative(ROOT, import.meta.filename);
+// It holds kafkajs's own read_committed filter to the corrected one (src/kafka/kafkajs.ts), so
+// it has to reach into kafkajs: the client's test, not a user of it.
+const FILTER_TEST = path.join('test', 'unit', 'kafka', 'aborted-messages.test.ts');
 const SEAM = `src${path.sep}kafka${path.sep}`;
 // `from 'kafkajs'`, `import 'kafkajs/...'`, `import('kafkajs')`, `require("kafkajs")`.
 const KAFKAJS_IMPORT =
@@ -25,7 +28,7 @@ function sourceFiles(dir: string): string[] {
 function kafkajsImportsOutsideSeam(root: string): string[] {
   return SCANNED.flatMap((folder) => sourceFiles(path.join(root, folder)))
     .map((file) => path.relative(root, file))
-    .filter((file) => !file.startsWith(SEAM) && file !== THIS_FILE)
+    .filter((file) => !file.startsWith(SEAM) && file !== THIS_FILE && file !== FILTER_TEST)
     .filter((file) => KAFKAJS_IMPORT.test(readFileSync(path.join(root, file), 'utf8')));
 }
 
