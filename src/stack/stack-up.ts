@@ -1,6 +1,7 @@
 /**
- * `featureflow up`: artifacts -> configs -> Redis -> Kafka (+ topics) -> JobManager ->
- * TaskManager -> SQL Gateway, each started only once the one before it answers.
+ * `featureflow up`: artifacts -> configs -> Redis (or a Redis Cluster's nodes, then the cluster
+ * formed) -> Kafka (+ topics) -> JobManager -> TaskManager -> SQL Gateway, each started only
+ * once the one before it answers.
  *
  * stack.json is rewritten after every start, so whatever happens (a service that fails, a
  * Ctrl-C), `down` knows every pid; on a failure `up` itself stops what it started.
@@ -19,10 +20,11 @@ import { assertPortsFree } from './ports.ts';
 import { redisProbe } from './probes.ts';
 import { isOurProcess, launchDetached } from './processes.ts';
 import { waitUntilReady } from './readiness.ts';
+import { redisClusterUrl } from './redis-cluster.ts';
 import { writeRedisFiles } from './redis-config.ts';
 import { createRunFolders, runLayout } from './run-folder.ts';
 import { planServices } from './services.ts';
-import type { PortName, StackConfig } from './stack-config.ts';
+import { type PortName, redisPortOf, type StackConfig } from './stack-config.ts';
 import { stopRecordedServices } from './stack-down.ts';
 import {
   readStackState,
@@ -65,7 +67,10 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   createRunFolders(layout);
   const kafka = writeKafkaFiles(layout, config.ports);
   const flink = writeFlinkFiles({ ports: config.ports, taskSlots: config.taskSlots, layout });
-  const redis = config.externalRedisUrl ? undefined : writeRedisFiles(layout, config.ports.redis);
+  const redis =
+    config.externalRedisUrl || config.redisClusterPorts
+      ? undefined
+      : writeRedisFiles(layout, config.ports.redis);
   const plans = planServices({ config, layout, artifacts, java, kafka, flink, redis });
   await assertPortsFree(
     plans.flatMap((plan) =>
@@ -81,7 +86,11 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
     complete: false,
     upMs: null,
     endpoints: {
-      redisUrl: config.externalRedisUrl ?? `redis://127.0.0.1:${config.ports.redis}`,
+      redisUrl:
+        config.externalRedisUrl ??
+        (config.redisClusterPorts
+          ? redisClusterUrl(config.redisClusterPorts)
+          : `redis://127.0.0.1:${config.ports.redis}`),
       kafkaBrokers: `127.0.0.1:${config.ports.kafka}`,
       flinkSqlGateway: `http://127.0.0.1:${config.ports.sqlGateway}`,
       flinkWebUi: `http://127.0.0.1:${config.ports.flinkRest}`,
@@ -126,6 +135,7 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
       options.report(
         `${plan.title} ready in ${seconds(record.readyMs)}: ${plan.endpoint} (${ready.detail}; pid ${launched.pid})`,
       );
+      if (plan.afterReady) options.report(await plan.afterReady());
 
       if (plan.name === 'kafka') {
         const topicsStart = performance.now();
@@ -194,7 +204,7 @@ async function checkExternalRedis(url: string, state: StackState): Promise<void>
     title: 'Redis (external)',
     pid: null,
     startTicks: null,
-    port: Number(new URL(url).port || 6379),
+    port: redisPortOf(url),
     endpoint: url,
     logFiles: [],
     startedAt: new Date().toISOString(),

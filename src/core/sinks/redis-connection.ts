@@ -30,6 +30,8 @@ const GENERIC_MESSAGES: readonly [RegExp, string][] = [
   [/^Stream isn't writeable and enableOfflineQueue options is false$/, 'not connected'],
 ];
 
+const CLUSTER_GAVE_UP = /^Too many Cluster redirections\. Last error: (?:\w*Error: )?/;
+
 export class RedisConnection {
   readonly client: RedisClient;
   /** Whether commands go to a Redis Cluster: then each one may carry keys of one slot only. */
@@ -83,7 +85,9 @@ export class RedisConnection {
     // The socket's own error (ECONNREFUSED, ETIMEDOUT, NOAUTH...) says more than ioredis's
     // generic "Connection is closed.", so it goes first.
     const reasons = this.lastError === undefined ? [] : [describe(this.lastError)];
-    const causeText = describe(cause);
+    // A cluster client gives up on a command after its redirections and retries; the error it
+    // met last is the reason.
+    const causeText = describe(cause).replace(CLUSTER_GAVE_UP, '');
     const generic = GENERIC_MESSAGES.find(([pattern]) => pattern.test(causeText))?.[1];
     if (generic === undefined) {
       if (!reasons.includes(causeText)) reasons.push(causeText);
@@ -92,7 +96,7 @@ export class RedisConnection {
     }
     return new FeatureflowError(
       'unavailable',
-      `cannot ${action} Redis at ${this.displayUrl}: ${reasons.join('; ')} (start Redis there, e.g. with 'featureflow up', or point REDIS_URL / --redis at a running server)`,
+      `cannot ${action} Redis at ${this.displayUrl}: ${reasons.join('; ')} (start Redis there, e.g. with 'featureflow up${this.cluster ? ' --redis-cluster' : ''}', or point REDIS_URL / --redis at a running ${this.cluster ? 'cluster' : 'server'})`,
       { cause, context: { redisUrl: this.displayUrl } },
     );
   }
