@@ -19,7 +19,8 @@ export interface TestRedisCluster {
   /** redis+cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3 */
   readonly url: string;
   readonly ports: readonly number[];
-  /** Stops node `index` (SIGTERM) and starts it again on its port, dir and bus port. */
+  /** Stops node `index` (SIGTERM), runs `between`, starts it again on its port, dir and bus
+   * port, and waits until the cluster is whole again. */
   restartNode(index: number, between?: () => Promise<void>): Promise<void>;
   /** One plain connection per node, for DBSIZE, CLUSTER KEYSLOT and the like. */
   nodeClients(): Redis[];
@@ -86,9 +87,19 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
       await node.server.stop();
       await between?.();
       node.server = await startNode(node.port, node.busPort, node.dir);
+      // Back when the others have seen it rejoin: every node says cluster_state:ok again.
+      await formRedisCluster(
+        nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+        60_000,
+      );
     },
     nodeClients() {
-      for (const port of ports) clients.push(new Redis({ host: '127.0.0.1', port }));
+      for (const port of ports) {
+        const client = new Redis({ host: '127.0.0.1', port });
+        // A restarted node refuses connections for a moment; the next command reports it.
+        client.on('error', () => {});
+        clients.push(client);
+      }
       return clients.slice(-ports.length);
     },
     async stop() {
