@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FeatureflowError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redaction.ts';
+import { redisUrlProblem } from '../core/sinks/redis-url.ts';
 
 /**
  * Where the services are: the one place that reads REDIS_URL, KAFKA_BROKERS, UDF_ADDRESS and
@@ -43,10 +44,10 @@ const parsableUrl = (text: string) => {
 const URL_FIX =
   'not a URL: check the host and the port, and percent-encode / @ # in a password as %2F %40 %23';
 const endpointsSchema = z.object({
-  redisUrl: z
-    .string()
-    .regex(/^rediss?:\/\//, 'expected redis://host:port')
-    .refine(parsableUrl, URL_FIX),
+  redisUrl: z.string().superRefine((url, context) => {
+    const problem = redisUrlProblem(url);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  }),
   kafkaBrokers: z.array(hostPort).min(1),
   udfAddress: hostPort,
   flinkSqlGateway: z

@@ -5,14 +5,18 @@
  */
 import { Redis } from 'ioredis';
 import { describeError } from '../core/errors.ts';
+import { parseRedisUrl } from '../core/sinks/redis-url.ts';
 import { describeKafka } from './kafka-admin.ts';
+import { redisClusterProbe } from './redis-cluster.ts';
 
 export type ProbeResult = { ok: true; detail: string } | { ok: false; reason: string };
 export type Probe = () => Promise<ProbeResult>;
 
 const PROBE_TIMEOUT_MS = 3_000;
 
+/** PING for one Redis; for a `redis+cluster://` URL, every node's cluster_state. */
 export function redisProbe(url: string): Probe {
+  if (parseRedisUrl(url).mode === 'cluster') return redisClusterProbe(url);
   return async () => {
     const client = new Redis(url, {
       lazyConnect: true,

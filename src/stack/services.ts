@@ -29,6 +29,7 @@ import {
   sqlGatewayProbe,
 } from './probes.ts';
 import type { LaunchSpec } from './processes.ts';
+import { redisClusterPlans } from './redis-cluster-services.ts';
 import type { RedisFiles } from './redis-config.ts';
 import type { RunLayout } from './run-folder.ts';
 import type { PortName, StackConfig } from './stack-config.ts';
@@ -49,6 +50,9 @@ export interface ServicePlan {
   readonly prepare?: () => Promise<void>;
   /** A TaskManager's resource id: fresh for every launch, so a probe cannot mistake the JVM. */
   readonly resourceId?: string;
+  /** One-off work once it is ready (the last Redis Cluster node forms the cluster); returns
+   * the line to report. */
+  readonly afterReady?: () => Promise<string>;
 }
 
 export interface PlanInputs {
@@ -58,13 +62,17 @@ export interface PlanInputs {
   java: string;
   kafka: KafkaFiles;
   flink: FlinkFiles;
-  /** Absent when an external Redis is used. */
+  /** Absent when an external Redis or a Redis Cluster is used. */
   redis: RedisFiles | undefined;
 }
 
 export function planServices(inputs: PlanInputs): readonly ServicePlan[] {
   const plans: ServicePlan[] = [];
   if (inputs.redis) plans.push(redisPlan(inputs, inputs.redis));
+  const clusterPorts = inputs.config.redisClusterPorts;
+  if (clusterPorts) {
+    plans.push(...redisClusterPlans(clusterPorts, inputs.layout, inputs.config.readyTimeoutMs));
+  }
   plans.push(kafkaPlan(inputs), jobManagerPlan(inputs));
   for (let k = 1; k <= inputs.config.taskManagers; k++) plans.push(taskManagerPlan(inputs, k));
   plans.push(sqlGatewayPlan(inputs));

@@ -12,7 +12,14 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LOCAL_STACK_DEFAULTS, resolveServiceEndpoints } from '../config/environment.ts';
 import { FeatureflowError } from '../core/errors.ts';
+import { redactSecrets } from '../core/redaction.ts';
+import { parseRedisUrl } from '../core/sinks/redis-url.ts';
 import { parseDurationMs } from '../core/utils/durations.ts';
+import {
+  CLUSTER_BUS_OFFSET,
+  REDIS_CLUSTER_FIRST_PORT,
+  redisClusterPorts,
+} from './redis-cluster.ts';
 
 export const PORT_NAMES = [
   'redis',
@@ -89,6 +96,9 @@ export interface StackConfig {
   readonly externalRedisUrl: string | undefined;
   /** TaskManager JVMs, each with `taskSlots` slots. */
   readonly taskManagers: number;
+  /** The ports of the Redis Cluster's masters that `up --redis-cluster` starts instead of one
+   * Redis (redis-cluster.ts); undefined without the flag. */
+  readonly redisClusterPorts: readonly number[] | undefined;
   readonly taskSlots: number;
   /** The local Kafka's SASL_SSL listener (kafka-sasl-listener.ts); undefined: none. */
   readonly kafkaSaslPort: number | undefined;
@@ -103,6 +113,8 @@ export interface StackFlags {
   home?: string | undefined;
   redis?: string | undefined;
   redisPort?: string | undefined;
+  redisCluster?: boolean | undefined;
+  redisClusterPort?: string | undefined;
   kafkaPort?: string | undefined;
   kafkaControllerPort?: string | undefined;
   flinkPort?: string | undefined;
@@ -128,6 +140,16 @@ const configSchema = z.object({
   ),
   externalRedisUrl: z.string().optional(),
   taskManagers: z.number().int().min(1).max(16),
+  // Each node's cluster bus listens on its port + 10000, which must be a port too.
+  redisClusterPorts: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(65_535 - CLUSTER_BUS_OFFSET),
+    )
+    .optional(),
   taskSlots: z.number().int().min(1).max(64),
   kafkaSaslPort: z.number().int().min(1).max(65_535).optional(),
   partitions: z.number().int().min(1).max(256),
@@ -165,7 +187,7 @@ export function resolveStackConfig(
   for (const name of PORT_NAMES) {
     ports[name] = resolvePort(name, flagOf(flags, name), env, endpointPort(name, endpoints));
   }
-  if (explicitRedis !== undefined) ports.redis = portOfUrl(endpoints.redisUrl);
+  if (explicitRedis !== undefined) ports.redis = redisPortOf(endpoints.redisUrl);
 
   const candidate = {
     runDir: resolveRunDir(flags, env, cwd),
@@ -176,6 +198,7 @@ export function resolveStackConfig(
       flags.taskmanagers ?? env.FEATUREFLOW_TASKMANAGERS ?? String(STACK_DEFAULTS.taskManagers),
       '--taskmanagers / FEATUREFLOW_TASKMANAGERS',
     ),
+    redisClusterPorts: resolveRedisClusterPorts(flags, env, explicitRedis),
     taskSlots: parseInteger(
       flags.taskSlots ?? env.FEATUREFLOW_TASK_SLOTS ?? String(STACK_DEFAULTS.taskSlots),
       '--task-slots / FEATUREFLOW_TASK_SLOTS',
@@ -205,12 +228,18 @@ export function resolveStackConfig(
     const fix =
       issue.path[0] === 'ports' && portName && PORT_SPECS[portName]
         ? `set ${PORT_SPECS[portName].flag} or ${PORT_SPECS[portName].env} to a port in 1..65535`
-        : (COUNT_FIXES[where] ?? issue.message);
+        : issue.path[0] === 'redisClusterPorts'
+          ? `set --redis-cluster-port or FEATUREFLOW_REDIS_CLUSTER_PORT to a port in 1..${65_535 - CLUSTER_BUS_OFFSET - 2}: each node's cluster bus takes its port + ${CLUSTER_BUS_OFFSET}`
+          : (COUNT_FIXES[where] ?? issue.message);
     throw new FeatureflowError('invalid_argument', `stack setting ${where} is unusable (${fix})`, {
       context: { field: where },
     });
   }
-  assertDistinctPorts(parsed.data.ports, parsed.data.externalRedisUrl !== undefined);
+  // The single Redis's port is not used by an external Redis or a cluster.
+  assertDistinctPorts(
+    parsed.data.ports,
+    parsed.data.externalRedisUrl !== undefined || parsed.data.redisClusterPorts !== undefined,
+  );
   const saslClash = PORT_NAMES.find(
     (name) => parsed.data.ports[name] === parsed.data.kafkaSaslPort,
   );
@@ -226,6 +255,10 @@ export function resolveStackConfig(
     ports: Object.freeze(parsed.data.ports),
     externalRedisUrl: parsed.data.externalRedisUrl,
     kafkaSaslPort: parsed.data.kafkaSaslPort,
+    redisClusterPorts:
+      parsed.data.redisClusterPorts === undefined
+        ? undefined
+        : Object.freeze(parsed.data.redisClusterPorts),
   });
 }
 
@@ -235,6 +268,27 @@ const COUNT_FIXES: Readonly<Record<string, string>> = Object.freeze({
   taskSlots: 'give --task-slots or FEATUREFLOW_TASK_SLOTS a count in 1..64',
   partitions: 'give --partitions or FEATUREFLOW_PARTITIONS a count in 1..256',
 });
+
+/** `--redis-cluster`: three masters from --redis-cluster-port (or its variable) on. */
+function resolveRedisClusterPorts(
+  flags: StackFlags,
+  env: NodeJS.ProcessEnv,
+  explicitRedis: string | undefined,
+): number[] | undefined {
+  if (!flags.redisCluster) return undefined;
+  if (explicitRedis !== undefined) {
+    throw new FeatureflowError(
+      'invalid_argument',
+      `--redis-cluster starts a Redis Cluster, but REDIS_URL / --redis names one to use: '${redactSecrets(explicitRedis)}' (drop one of the two; a running cluster is given as REDIS_URL=redis+cluster://host:port,...)`,
+    );
+  }
+  const first = flags.redisClusterPort ?? env.FEATUREFLOW_REDIS_CLUSTER_PORT;
+  return redisClusterPorts(
+    first === undefined || first === ''
+      ? REDIS_CLUSTER_FIRST_PORT
+      : parseInteger(first, '--redis-cluster-port / FEATUREFLOW_REDIS_CLUSTER_PORT'),
+  );
+}
 
 function flagOf(flags: StackFlags, name: PortName): string | undefined {
   const byName: Record<PortName, string | undefined> = {
@@ -335,6 +389,12 @@ function portOfUrl(url: string): number {
   const parsed = new URL(url);
   if (parsed.port !== '') return Number(parsed.port);
   return parsed.protocol === 'https:' ? 443 : parsed.protocol.startsWith('redis') ? 6379 : 80;
+}
+
+/** The port of a Redis URL; of its first node for a cluster's. */
+export function redisPortOf(url: string): number {
+  const target = parseRedisUrl(url);
+  return target.mode === 'cluster' ? target.nodes[0]!.port : portOfUrl(url);
 }
 
 function portOfHostPort(hostPort: string): number {

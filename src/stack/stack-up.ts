@@ -1,6 +1,7 @@
 /**
- * `featureflow up`: artifacts -> configs -> Redis -> Kafka (+ topics) -> JobManager ->
- * TaskManager(s) -> SQL Gateway, each started only once the one before it answers.
+ * `featureflow up`: artifacts -> configs -> Redis (or a Redis Cluster's nodes, then the cluster
+ * formed) -> Kafka (+ topics) -> JobManager -> TaskManager(s) -> SQL Gateway, each started only
+ * once the one before it answers.
  *
  * On a run folder whose stack is up, `up` starts only what is missing (a TaskManager killed,
  * a broker that crashed), with the settings the stack was started with, and leaves the rest
@@ -24,10 +25,11 @@ import { assertPortsFree } from './ports.ts';
 import { redisProbe } from './probes.ts';
 import { isOurProcess, launchDetached } from './processes.ts';
 import { waitUntilReady } from './readiness.ts';
+import { redisClusterUrl } from './redis-cluster.ts';
 import { writeRedisFiles } from './redis-config.ts';
 import { createRunFolders, runLayout } from './run-folder.ts';
 import { planServices } from './services.ts';
-import { PORT_NAMES, type PortName, type StackConfig } from './stack-config.ts';
+import { PORT_NAMES, type PortName, redisPortOf, type StackConfig } from './stack-config.ts';
 import { stopRecordedServices } from './stack-down.ts';
 import {
   readStackState,
@@ -74,7 +76,10 @@ export async function stackUp(requested: StackConfig, options: UpOptions): Promi
   createRunFolders(layout);
   const kafka = writeKafkaFiles(layout, config.ports, config.partitions, config.kafkaSaslPort);
   const flink = writeFlinkFiles({ ports: config.ports, taskSlots: config.taskSlots, layout });
-  const redis = config.externalRedisUrl ? undefined : writeRedisFiles(layout, config.ports.redis);
+  const redis =
+    config.externalRedisUrl || config.redisClusterPorts
+      ? undefined
+      : writeRedisFiles(layout, config.ports.redis);
   const allPlans = planServices({ config, layout, artifacts, java, kafka, flink, redis });
   const plans = running ? allPlans.filter((plan) => !isRunning(running, plan.name)) : allPlans;
   if (running && plans.length === 0) {
@@ -95,7 +100,11 @@ export async function stackUp(requested: StackConfig, options: UpOptions): Promi
     complete: false,
     upMs: null,
     endpoints: {
-      redisUrl: config.externalRedisUrl ?? `redis://127.0.0.1:${config.ports.redis}`,
+      redisUrl:
+        config.externalRedisUrl ??
+        (config.redisClusterPorts
+          ? redisClusterUrl(config.redisClusterPorts)
+          : `redis://127.0.0.1:${config.ports.redis}`),
       kafkaBrokers: `127.0.0.1:${config.ports.kafka}`,
       flinkSqlGateway: `http://127.0.0.1:${config.ports.sqlGateway}`,
       flinkWebUi: `http://127.0.0.1:${config.ports.flinkRest}`,
@@ -149,6 +158,7 @@ export async function stackUp(requested: StackConfig, options: UpOptions): Promi
       options.report(
         `${plan.title} ready in ${seconds(record.readyMs)}: ${plan.endpoint} (${ready.detail}; pid ${launched.pid})`,
       );
+      if (plan.afterReady) options.report(await plan.afterReady());
 
       if (plan.name === 'kafka') {
         const topicsStart = performance.now();
@@ -298,7 +308,7 @@ async function checkExternalRedis(url: string, state: StackState): Promise<void>
     title: 'Redis (external)',
     pid: null,
     startTicks: null,
-    port: Number(new URL(url).port || 6379),
+    port: redisPortOf(url),
     endpoint: url,
     logFiles: [],
     startedAt: new Date().toISOString(),

@@ -1,4 +1,4 @@
-// A password planted in REDIS_URL (userinfo, `?password=`, one with a '/'), in
+// A password planted in REDIS_URL (userinfo, `?password=`, one with a '/', a cluster's), in
 // FLINK_SQL_GATEWAY, in KAFKA_SASL_PASSWORD and in flags never shows in any command's output:
 // help, start-up lines, usage errors and connection errors alike.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,11 @@ const ENVIRONMENTS: Record<string, NodeJS.ProcessEnv> = {
   },
   slash: {
     REDIS_URL: `redis://:${PLANTED}/x@127.0.0.1:1`,
+    KAFKA_BROKERS: '127.0.0.1:1',
+    FEATUREFLOW_RUN_DIR: join(dir, 'run'),
+  },
+  cluster: {
+    REDIS_URL: `redis+cluster://app:${PLANTED}@127.0.0.1:1,127.0.0.1:2`,
     KAFKA_BROKERS: '127.0.0.1:1',
     FEATUREFLOW_RUN_DIR: join(dir, 'run'),
   },

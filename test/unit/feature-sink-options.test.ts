@@ -22,7 +22,7 @@ describe('resolveFeatureSinkOptions', () => {
     [{ windowsPerCall: 5000 }, 'feature sink option windowsPerCall is unusable: 5000 ('],
     [
       { redisUrl: 'localhost:6379' },
-      'feature sink option redisUrl is unusable: "localhost:6379" (expected redis://host:port)',
+      'feature sink option redisUrl is unusable: "localhost:6379" (expected redis://host:port, rediss://host:port, or redis+cluster://host:port[,host:port...] for a Redis Cluster)',
     ],
   ])('refuses %o with the value and the limit', (override, message) => {
     expect(() =>

@@ -324,7 +324,7 @@ describe('Redis sink, sink connector and feature store', () => {
     expectError(
       () => createFeatureSink({ redisUrl: 'localhost:6379' }),
       'invalid_argument',
-      'feature sink option redisUrl is unusable: "localhost:6379" (expected redis://host:port)',
+      'feature sink option redisUrl is unusable: "localhost:6379" (expected redis://host:port, rediss://host:port, or redis+cluster://host:port[,host:port...] for a Redis Cluster)',
     );
     expect(FeatureSink).toBeTypeOf('function');
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WindowedFeatureRow } from '../../src/core/jobs/job-definition.ts';
 import { loadJobRegistry } from '../../src/core/jobs/load-definitions.ts';
+import { clusterSlotOf } from '../../src/core/sinks/cluster-slot.ts';
 import { featureKey } from '../../src/core/sinks/feature-fields.ts';
 import { BatchPlanner } from '../../src/core/sinks/window-batch.ts';
 import { writeWindowCallArgs } from '../../src/core/sinks/write-window-call.ts';
@@ -62,6 +63,31 @@ describe('BatchPlanner', () => {
   it('splits a label into calls of windowsPerCall', () => {
     const rows = Array.from({ length: 7 }, (_, i) => txnRow(`c${i}`, T0 + FIVE_MINUTES_MS));
     expect(plan(rows, 3).calls.map((c) => c.rows.length)).toEqual([3, 3, 1]);
+  });
+
+  it('for a Redis Cluster, puts the keys of one hash slot only in a call and names the slot', () => {
+    // c1 and c7649 share a slot; the others each have one of their own.
+    const ids = ['c1', 'c2', 'c3', 'c7649', 'c4'];
+    expect(clusterSlotOf('features:card:c1')).toBe(clusterSlotOf('features:card:c7649'));
+    const rows = ids.map((id) => txnRow(id, T0 + FIVE_MINUTES_MS));
+    const clustered = new BatchPlanner(TRANSACTIONS_JOB, {
+      ttlMs: 1,
+      windowsPerCall: 100,
+      cluster: true,
+    }).plan(rows, 0, rows.length);
+    for (const call of clustered.calls) {
+      for (const row of call.rows) {
+        expect(clusterSlotOf(call.keyPrefix + row.entity_id)).toBe(call.slot);
+      }
+    }
+    expect(clustered.calls.map((c) => c.rows.map((r) => r.entity_id))).toEqual([
+      ['c1', 'c7649'],
+      ['c2'],
+      ['c3'],
+      ['c4'],
+    ]);
+    // A single Redis takes any keys in one call, and no slot is named.
+    expect(plan(rows).calls.map((c) => [c.slot, c.rows.length])).toEqual([[undefined, 5]]);
   });
 
   it('plans only rows[start, end)', () => {

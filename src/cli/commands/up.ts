@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { redactSecrets } from '../../core/redaction.ts';
+import { REDIS_CLUSTER_FIRST_PORT, REDIS_CLUSTER_MASTERS } from '../../stack/redis-cluster.ts';
 import {
   PORT_SPECS,
   resolveStackConfig,
@@ -39,6 +40,14 @@ export function register(program: Command): void {
     .option(
       '--redis-port <port>',
       `port of the Redis that up starts (default: ${PORT_SPECS.redis.env} or ${PORT_SPECS.redis.fallback})`,
+    )
+    .option(
+      '--redis-cluster',
+      `start a Redis Cluster of ${REDIS_CLUSTER_MASTERS} masters instead of one Redis (REDIS_URL=redis+cluster://...)`,
+    )
+    .option(
+      '--redis-cluster-port <port>',
+      `port of the first Redis Cluster node; the others take the next ones (default: FEATUREFLOW_REDIS_CLUSTER_PORT or ${REDIS_CLUSTER_FIRST_PORT})`,
     )
     .option(
       '--kafka-port <port>',

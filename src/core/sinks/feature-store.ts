@@ -10,6 +10,7 @@ import { builtInJobs } from '../jobs/load-definitions.ts';
 import { parseDurationMs } from '../utils/durations.ts';
 import { featureKey, JOB_FIELD_SEPARATOR } from './feature-fields.ts';
 import { RedisConnection } from './redis-connection.ts';
+import { parseRedisUrl } from './redis-url.ts';
 
 export interface StoredWindow {
   readonly label: string;
@@ -48,12 +49,20 @@ const READ_ACTION = 'read features from';
 
 export class FeatureStore {
   private readonly connection: RedisConnection;
+  /** How to point redis-cli at the same Redis, for messages (no password in it). */
+  private readonly redisCli: string;
 
   constructor(options: FeatureStoreOptions) {
     this.connection = new RedisConnection({
       redisUrl: options.redisUrl,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     });
+    const target = parseRedisUrl(options.redisUrl);
+    // redis-cli takes no cluster URL: one node, and -c to follow its redirections.
+    this.redisCli =
+      target.mode === 'cluster'
+        ? `redis-cli -c -h ${target.nodes[0]!.host} -p ${target.nodes[0]!.port}`
+        : `redis-cli -u ${target.displayUrl}`;
   }
 
   get url(): string {
@@ -102,7 +111,7 @@ export class FeatureStore {
     const type = await client.type(key).catch((error: unknown) => `(unknown: ${String(error)})`);
     return new FeatureflowError(
       'failed_precondition',
-      `key ${key} at ${this.url} holds a ${type}, not a feature hash: the sink cannot write this entity's features there (inspect it with 'redis-cli -u ${this.url} TYPE ${key}'; if nothing needs it, delete it with 'redis-cli -u ${this.url} DEL ${key}' and the next window is written as a hash)`,
+      `key ${key} at ${this.url} holds a ${type}, not a feature hash: the sink cannot write this entity's features there (inspect it with '${this.redisCli} TYPE ${key}'; if nothing needs it, delete it with '${this.redisCli} DEL ${key}' and the next window is written as a hash)`,
       { context: { key, type } },
     );
   }

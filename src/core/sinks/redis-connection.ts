@@ -3,10 +3,17 @@
  * (never queue writes for a Redis that is down), reconnect in the background, and turn every
  * transport failure into FeatureflowError('unavailable') naming the URL and the fix. Retrying
  * is the caller's job (consumer runtime, sink connector): it owns the backoff and the offsets.
+ *
+ * A `redis+cluster://` URL (redis-url.ts) gets an ioredis Cluster instead, with the same
+ * fail-fast settings on every node: it learns the slot map from the nodes named, follows MOVED
+ * and ASK redirections itself, and reloads the map when a node stops answering.
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { FeatureflowError } from '../errors.ts';
-import { redactSecrets } from '../redaction.ts';
+import { parseRedisUrl, type RedisTarget } from './redis-url.ts';
+
+/** One Redis or a Redis Cluster: both take the same commands, pipelines and sendCommand. */
+export type RedisClient = Redis | Cluster;
 
 export interface RedisConnectionOptions {
   readonly redisUrl: string;
@@ -23,8 +30,12 @@ const GENERIC_MESSAGES: readonly [RegExp, string][] = [
   [/^Stream isn't writeable and enableOfflineQueue options is false$/, 'not connected'],
 ];
 
+const CLUSTER_GAVE_UP = /^Too many Cluster redirections\. Last error: (?:\w*Error: )?/;
+
 export class RedisConnection {
-  readonly client: Redis;
+  readonly client: RedisClient;
+  /** Whether commands go to a Redis Cluster: then each one may carry keys of one slot only. */
+  readonly cluster: boolean;
   /** The URL without its password, for messages. */
   readonly displayUrl: string;
   private readonly connectTimeoutMs: number;
@@ -32,18 +43,11 @@ export class RedisConnection {
   private closed = false;
 
   constructor(options: RedisConnectionOptions) {
-    this.displayUrl = redactRedisUrl(options.redisUrl);
+    const target = parseRedisUrl(options.redisUrl);
+    this.displayUrl = target.displayUrl;
     this.connectTimeoutMs = options.connectTimeoutMs;
-    this.client = new Redis(options.redisUrl, {
-      lazyConnect: true,
-      // Fail a command at once while disconnected instead of holding it in memory: the caller
-      // retries with backoff and must not commit offsets for writes that only sit in a queue.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: options.connectTimeoutMs,
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
-    });
+    this.cluster = target.mode === 'cluster';
+    this.client = createClient(target, options.connectTimeoutMs);
     // ioredis reports connection failures as 'error' events; keep the latest so the next
     // FeatureflowError can say *why* Redis is unavailable (ECONNREFUSED, auth, DNS...).
     this.client.on('error', (error: Error) => {
@@ -56,7 +60,7 @@ export class RedisConnection {
   }
 
   /** The client, connected; FeatureflowError('unavailable') if Redis does not answer in time. */
-  async ready(action: string): Promise<Redis> {
+  async ready(action: string): Promise<RedisClient> {
     if (this.client.status === 'ready') return this.client;
     if (this.closed) {
       throw new FeatureflowError(
@@ -81,7 +85,9 @@ export class RedisConnection {
     // The socket's own error (ECONNREFUSED, ETIMEDOUT, NOAUTH...) says more than ioredis's
     // generic "Connection is closed.", so it goes first.
     const reasons = this.lastError === undefined ? [] : [describe(this.lastError)];
-    const causeText = describe(cause);
+    // A cluster client gives up on a command after its redirections and retries; the error it
+    // met last is the reason.
+    const causeText = describe(cause).replace(CLUSTER_GAVE_UP, '');
     const generic = GENERIC_MESSAGES.find(([pattern]) => pattern.test(causeText))?.[1];
     if (generic === undefined) {
       if (!reasons.includes(causeText)) reasons.push(causeText);
@@ -90,7 +96,7 @@ export class RedisConnection {
     }
     return new FeatureflowError(
       'unavailable',
-      `cannot ${action} Redis at ${this.displayUrl}: ${reasons.join('; ')} (start Redis there, e.g. with 'featureflow up', or point REDIS_URL / --redis at a running server)`,
+      `cannot ${action} Redis at ${this.displayUrl}: ${reasons.join('; ')} (start Redis there, e.g. with 'featureflow up${this.cluster ? ' --redis-cluster' : ''}', or point REDIS_URL / --redis at a running ${this.cluster ? 'cluster' : 'server'})`,
       { cause, context: { redisUrl: this.displayUrl } },
     );
   }
@@ -130,9 +136,34 @@ export class RedisConnection {
   }
 }
 
-/** redis://user:secret@host:6379 -> redis://user:***@host:6379, ?password=secret too. */
-export function redactRedisUrl(url: string): string {
-  return redactSecrets(url);
+function createClient(target: RedisTarget, connectTimeoutMs: number): RedisClient {
+  const failFast = {
+    // Fail a command at once while disconnected instead of holding it in memory: the caller
+    // retries with backoff and must not commit offsets for writes that only sit in a queue.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: connectTimeoutMs,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+  };
+  if (target.mode === 'standalone') {
+    return new Redis(target.url, { ...failFast, lazyConnect: true, enableOfflineQueue: false });
+  }
+  return new Cluster(
+    target.nodes.map((node) => ({ host: node.host, port: node.port })),
+    {
+      lazyConnect: true,
+      // The cluster refuses a command for a node that is not connected; a node's own queue
+      // only holds the first command while its lazy connection opens.
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+      redisOptions: {
+        ...failFast,
+        ...(target.username === undefined ? {} : { username: target.username }),
+        ...(target.password === undefined ? {} : { password: target.password }),
+        ...(target.tls ? { tls: {} } : {}),
+      },
+    },
+  );
 }
 
 function describe(error: unknown): string {

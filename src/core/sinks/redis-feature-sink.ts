@@ -12,14 +12,14 @@
  * idempotent (an equal window re-writes the same values; an older one is refused), so sending a
  * row again whose reply was lost neither loses nor doubles anything.
  */
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { FeatureflowError } from '../errors.ts';
 import type { WindowedFeatureRow } from '../jobs/job-definition.ts';
 import { EVENT_TO_REDIS, REDIS_WRITES } from '../metrics.ts';
 import { EncodedCommand } from './encoded-command.ts';
-import { RedisConnection } from './redis-connection.ts';
+import { type RedisClient, RedisConnection } from './redis-connection.ts';
 import { classifyRedisReply } from './redis-reply-errors.ts';
+import { redactRedisUrl, redisUrlProblem } from './redis-url.ts';
 import { RespWriter } from './resp-writer.ts';
 import { BatchPlanner, type FeatureTarget, type WriteFailure } from './window-batch.ts';
 import {
@@ -31,7 +31,8 @@ import {
 export type { FeatureTarget, WriteFailure } from './window-batch.ts';
 
 export interface FeatureSinkOptions {
-  /** redis://host:port (the CLI and runtimes resolve it from REDIS_URL / --redis). */
+  /** redis://host:port, or redis+cluster://host:port,... for a Redis Cluster (redis-url.ts);
+   * the CLI and runtimes resolve it from REDIS_URL / --redis. */
   redisUrl: string;
   /** Key TTL, refreshed on every successful write. Default 24 h. */
   ttlMs?: number;
@@ -56,7 +57,10 @@ export const FEATURE_SINK_DEFAULTS = Object.freeze({
 });
 
 const optionsSchema = z.object({
-  redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'expected redis://host:port'),
+  redisUrl: z.string().superRefine((url, context) => {
+    const problem = redisUrlProblem(url);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  }),
   ttlMs: z.number().int().positive(),
   batchSize: z.number().int().min(1).max(100_000),
   // Each call runs as one Lua invocation that blocks Redis; keep it to about a millisecond.
@@ -81,7 +85,7 @@ export function resolveFeatureSinkOptions(options: FeatureSinkOptions): Resolved
     const field = String(issue.path[0]);
     throw new FeatureflowError(
       'invalid_argument',
-      `feature sink option ${field} is unusable: ${JSON.stringify(candidate[field as keyof typeof candidate])} (${issue.message})`,
+      `feature sink option ${field} is unusable: ${JSON.stringify(field === 'redisUrl' ? redactRedisUrl(candidate.redisUrl) : candidate[field as keyof typeof candidate])} (${issue.message})`,
       { context: { field } },
     );
   }
@@ -166,7 +170,7 @@ export class FeatureSink {
       pendingError: undefined,
     };
     if (rows.length === 0) return state;
-    let client: Redis;
+    let client: RedisClient;
     try {
       client = await this.connection.ready(WRITE_ACTION);
     } catch (error) {
@@ -216,7 +220,7 @@ export class FeatureSink {
    * source, which also caches it again for the next EVALSHA.
    */
   private async send(
-    client: Redis,
+    client: RedisClient,
     calls: readonly WriteWindowCall[],
     counts: BatchCounts,
     state: AttemptState,
@@ -272,7 +276,7 @@ export class FeatureSink {
   /** Writes the calls back to back on the one connection (Redis pipelines them); each reply
    * settles on its own, so one refused call does not hide the others. */
   private dispatch(
-    client: Redis,
+    client: RedisClient,
     command: ScriptCommand,
     calls: readonly WriteWindowCall[],
   ): Promise<PromiseSettledResult<unknown>[]> {
@@ -287,8 +291,9 @@ export class FeatureSink {
     const name = command.toLowerCase();
     const replies: Promise<unknown>[] = [];
     let start = 0;
-    for (const end of ends) {
-      const encoded = new EncodedCommand(name, bytes.subarray(start, end));
+    for (let i = 0; i < ends.length; i++) {
+      const end = ends[i]!;
+      const encoded = new EncodedCommand(name, bytes.subarray(start, end), calls[i]!.slot);
       replies.push(client.sendCommand(encoded) as Promise<unknown>);
       start = end;
     }
@@ -298,7 +303,7 @@ export class FeatureSink {
   private plannerFor(target: FeatureTarget): BatchPlanner {
     let planner = this.planners.get(target);
     if (planner === undefined) {
-      planner = new BatchPlanner(target, this.options);
+      planner = new BatchPlanner(target, { ...this.options, cluster: this.connection.cluster });
       this.planners.set(target, planner);
     }
     return planner;

@@ -4,9 +4,14 @@
  * batch would be refused by the script anyway, so they are counted as stale without a round
  * trip); windows of one label grouped into calls of up to `windowsPerCall`; rows that cannot be
  * written reported with their reason.
+ *
+ * For a Redis Cluster a call also holds the keys of one hash slot only (a script call across
+ * slots is refused with CROSSSLOT): each entity is one key, so each window stays one atomic
+ * write, and the calls of a batch spread over the slots, each routed to the node owning it.
  */
 import type { EntityType, WindowedFeatureRow } from '../jobs/job-definition.ts';
 import { windowLabel } from '../utils/durations.ts';
+import { clusterSlotOf } from './cluster-slot.ts';
 import {
   type FieldOwner,
   featureKey,
@@ -47,14 +52,19 @@ export class BatchPlanner {
   private readonly featureNames: readonly string[];
   private readonly ttlArg: string;
   private readonly windowsPerCall: number;
+  private readonly cluster: boolean;
   private readonly layouts = new Map<number, LabelFields>();
 
-  constructor(target: FeatureTarget, options: { ttlMs: number; windowsPerCall: number }) {
+  constructor(
+    target: FeatureTarget,
+    options: { ttlMs: number; windowsPerCall: number; cluster?: boolean },
+  ) {
     this.keyPrefix = featureKey(target.entityType, '');
     this.fieldPrefix = jobFieldPrefix(target);
     this.featureNames = target.featureNames;
     this.ttlArg = String(options.ttlMs);
     this.windowsPerCall = options.windowsPerCall;
+    this.cluster = options.cluster ?? false;
   }
 
   plan(rows: readonly WindowedFeatureRow[], start: number, end: number): PlannedBatch {
@@ -94,20 +104,41 @@ export class BatchPlanner {
     for (const [size, byEntity] of newest) {
       const layout = this.layoutFor(size);
       const group = Array.from(byEntity.values(), (i) => rows[i]!);
-      for (let from = 0; from < group.length; from += this.windowsPerCall) {
-        calls.push({
-          keyPrefix: this.keyPrefix,
-          label: layout.label,
-          startField: layout.startField,
-          endField: layout.endField,
-          ttlArg: this.ttlArg,
-          featureNames: this.featureNames,
-          fields: layout.fields,
-          rows: group.slice(from, from + this.windowsPerCall),
-        });
+      if (!this.cluster) {
+        this.addCalls(calls, layout, group, undefined);
+        continue;
       }
+      const bySlot = new Map<number, WindowedFeatureRow[]>();
+      for (const row of group) {
+        const slot = clusterSlotOf(this.keyPrefix + row.entity_id);
+        const inSlot = bySlot.get(slot);
+        if (inSlot === undefined) bySlot.set(slot, [row]);
+        else inSlot.push(row);
+      }
+      for (const [slot, inSlot] of bySlot) this.addCalls(calls, layout, inSlot, slot);
     }
     return { calls, stale, invalid };
+  }
+
+  private addCalls(
+    calls: WriteWindowCall[],
+    layout: LabelFields,
+    group: readonly WindowedFeatureRow[],
+    slot: number | undefined,
+  ): void {
+    for (let from = 0; from < group.length; from += this.windowsPerCall) {
+      calls.push({
+        keyPrefix: this.keyPrefix,
+        label: layout.label,
+        startField: layout.startField,
+        endField: layout.endField,
+        ttlArg: this.ttlArg,
+        featureNames: this.featureNames,
+        fields: layout.fields,
+        rows: group.slice(from, from + this.windowsPerCall),
+        slot,
+      });
+    }
   }
 
   private layoutFor(sizeMs: number): LabelFields {

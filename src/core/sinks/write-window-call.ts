@@ -21,6 +21,9 @@ export interface WriteWindowCall {
   readonly fields: readonly string[];
   /** One window per key; the script replies per key in this order. */
   readonly rows: readonly WindowedFeatureRow[];
+  /** The Redis Cluster hash slot of every key of the call (cluster-slot.ts); undefined for a
+   * single Redis. */
+  readonly slot: number | undefined;
 }
 
 export type ScriptCommand = 'EVALSHA' | 'EVAL';

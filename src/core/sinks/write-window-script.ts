@@ -6,7 +6,8 @@
  *
  * One call carries several windows (one per key) so the field names travel once per call, not
  * once per window, and Redis enters Lua once per call; that is most of the sink's throughput.
- * All keys of a call live on one Redis; the sink does not support Redis Cluster.
+ * All keys of a call live on one Redis, and on a Redis Cluster in one hash slot (window-batch.ts
+ * groups them so): each key is one entity, so each window is written atomically either way.
  *
  *   EVALSHA <sha> <k> <key_1..key_k> <start_field> <end_field> <ttl_ms> <n> <field_1..field_n>
  *           then per key: <window_start> <window_end> <value_1..value_n>

@@ -54,6 +54,31 @@ describe('resolveStackConfig', () => {
     expect(config.externalRedisUrl).toBe('redis://10.1.2.3:6390');
   });
 
+  it('starts no Redis Cluster unless asked; --redis-cluster takes three ports from 7001 or the flag', () => {
+    expect(resolveStackConfig({}, {}, cwd).redisClusterPorts).toBeUndefined();
+    expect(resolveStackConfig({ redisCluster: true }, {}, cwd).redisClusterPorts).toEqual([
+      7001, 7002, 7003,
+    ]);
+    expect(
+      resolveStackConfig({ redisCluster: true }, { FEATUREFLOW_REDIS_CLUSTER_PORT: '17001' }, cwd)
+        .redisClusterPorts,
+    ).toEqual([17001, 17002, 17003]);
+    // The single Redis's port is free for other services then.
+    expect(
+      resolveStackConfig({ redisCluster: true, redisPort: '9092' }, {}, cwd).redisClusterPorts,
+    ).toHaveLength(3);
+  });
+
+  it('takes the port of an external Redis Cluster from its first node', () => {
+    const config = resolveStackConfig(
+      {},
+      { REDIS_URL: 'redis+cluster://10.0.0.5:7005,10.0.0.6:7006' },
+      cwd,
+    );
+    expect(config.externalRedisUrl).toBe('redis+cluster://10.0.0.5:7005,10.0.0.6:7006');
+    expect(config.ports.redis).toBe(7005);
+  });
+
   it.each([
     [
       'a remote broker',
@@ -73,6 +98,18 @@ describe('resolveStackConfig', () => {
       { flinkPort: '9092' },
       {},
       'Flink REST/web UI and Kafka are both set to port 9092 (give one another port with --flink-port)',
+    ],
+    [
+      'a Redis Cluster to start and one to use',
+      { redisCluster: true },
+      { REDIS_URL: 'redis://:s3cret@10.0.0.5:6379' },
+      "--redis-cluster starts a Redis Cluster, but REDIS_URL / --redis names one to use: 'redis://:***@10.0.0.5:6379' (drop one of the two; a running cluster is given as REDIS_URL=redis+cluster://host:port,...)",
+    ],
+    [
+      'a Redis Cluster port whose bus port is out of range',
+      { redisCluster: true, redisClusterPort: '60000' },
+      {},
+      "stack setting redisClusterPorts.0 is unusable (set --redis-cluster-port or FEATUREFLOW_REDIS_CLUSTER_PORT to a port in 1..55533: each node's cluster bus takes its port + 10000)",
     ],
     [
       'a bare number as timeout',
