@@ -19,7 +19,10 @@ export const LOCAL_STACK_DEFAULTS = Object.freeze({
 export interface ServiceEndpoints {
   readonly redisUrl: string;
   readonly kafkaBrokers: readonly string[];
+  /** host:port, or several replicas' host:port joined by commas (the Flink bridge's form). */
   readonly udfAddress: string;
+  /** The entries of `udfAddress`, one per replica. */
+  readonly udfAddresses: readonly string[];
   readonly flinkSqlGateway: string;
 }
 
@@ -31,6 +34,32 @@ export interface ServiceEndpointFlags {
 }
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
+const HOST_PORT = /^(?:[^\s:/@[\]]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+const UDF_ADDRESS_FORM =
+  'expected host:port, or a comma-separated list of host:port, one per UDF service replica';
+/** Why one entry of a UDF address list is unusable, or undefined. */
+function hostPortProblem(entry: string): string | undefined {
+  if (entry === '') return 'is empty';
+  const port = HOST_PORT.exec(entry)?.[1];
+  if (port === undefined) return 'is not host:port';
+  if (Number(port) > 65_535) return 'has a port over 65535';
+  return undefined;
+}
+// The Flink bridge takes the same list and spreads batches over the replicas (udf-server/README.md).
+const udfAddressList = z.string().superRefine((text, ctx) => {
+  const entries = text.split(',');
+  entries.forEach((entry, i) => {
+    const problem = hostPortProblem(entry);
+    if (problem === undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        entries.length > 1
+          ? `entry ${i + 1} '${entry}' ${problem}; ${UDF_ADDRESS_FORM}`
+          : UDF_ADDRESS_FORM,
+    });
+  });
+});
 // Clients parse the URL as a WHATWG URL: one that does not parse would fail later, deep in a
 // client, as a stack trace. A password with '/', '@', '?' or '#' must be percent-encoded.
 const parsableUrl = (text: string) => {
@@ -49,7 +78,7 @@ const endpointsSchema = z.object({
     if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
   }),
   kafkaBrokers: z.array(hostPort).min(1),
-  udfAddress: hostPort,
+  udfAddress: udfAddressList,
   flinkSqlGateway: z
     .string()
     .regex(/^https?:\/\//, 'expected http://host:port')
@@ -69,7 +98,10 @@ export function resolveServiceEndpoints(
           .map((b) => b.trim())
           .filter((b) => b.length > 0)
       : [...LOCAL_STACK_DEFAULTS.kafkaBrokers],
-    udfAddress: flags.udfAddress ?? env.UDF_ADDRESS ?? LOCAL_STACK_DEFAULTS.udfAddress,
+    udfAddress: (flags.udfAddress ?? env.UDF_ADDRESS ?? LOCAL_STACK_DEFAULTS.udfAddress)
+      .split(',')
+      .map((a) => a.trim())
+      .join(','),
     flinkSqlGateway: (
       flags.flinkSqlGateway ??
       env.FLINK_SQL_GATEWAY ??
@@ -92,7 +124,11 @@ export function resolveServiceEndpoints(
       { context: { field } },
     );
   }
-  return Object.freeze({ ...parsed.data, kafkaBrokers: Object.freeze(parsed.data.kafkaBrokers) });
+  return Object.freeze({
+    ...parsed.data,
+    kafkaBrokers: Object.freeze(parsed.data.kafkaBrokers),
+    udfAddresses: Object.freeze(parsed.data.udfAddress.split(',')),
+  });
 }
 
 export interface DefinitionsFlags {

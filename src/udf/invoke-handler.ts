@@ -3,16 +3,23 @@
  * -> encode -> bytes, with the call's deadline and cancellation passed down, metrics recorded,
  * and every failure turned into a gRPC status (nothing thrown reaches grpc-js, so nothing can
  * crash the server). A call the limits do not allow is refused with RESOURCE_EXHAUSTED before
- * any window is computed.
+ * any window is computed; a refusal that is only about the calls in progress ("busy") carries
+ * gRPC's `grpc-retry-pushback-ms` trailer, so a client knows to send it again and when (the Flink
+ * bridge does).
  */
-import { type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
+import { Metadata, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 import { describeError } from '../core/errors.ts';
 import { UDF_BATCH_ROWS, UDF_CALLS, UDF_LATENCY } from '../core/metrics.ts';
 import { decodeInvokeRequest, type InvokeRequestBatch } from './codec/invoke-request.ts';
 import { encodeInvokeResponse } from './codec/invoke-response.ts';
 import { WireFormatError } from './codec/wire-reader.ts';
 import type { FunctionRegistry } from './function-registry.ts';
-import { byteLengthsOf, estimateResponseBytes, type InvokeAdmission } from './invoke-limits.ts';
+import {
+  byteLengthsOf,
+  estimateResponseBytes,
+  type InvokeAdmission,
+  type Refusal,
+} from './invoke-limits.ts';
 import { runInvokeBatch } from './invoke-runner.ts';
 
 /** UDF_CALLS counts windows (one Flink function call each), by outcome. */
@@ -22,6 +29,20 @@ type CallStatus = 'ok' | 'error' | 'invalid' | 'deadline_exceeded' | 'cancelled'
 const MAX_DETAILS_CHARS = 512;
 /** Characters of an unknown function's name quoted back. */
 const NAME_QUOTE_CHARS = 64;
+/**
+ * The wait a busy refusal asks for: about a call's duration, so that a slot is likely free;
+ * jittered so that a crowd of refused calls does not come back all at once.
+ */
+const BUSY_PUSHBACK_MS = 100;
+
+/** The trailers of a refusal: the pushback when it is only busy, nothing when it is final. */
+export function refusalTrailers(refusal: Refusal): Metadata | undefined {
+  if (!refusal.busy) return undefined;
+  const trailers = new Metadata();
+  const ms = BUSY_PUSHBACK_MS + Math.floor(Math.random() * BUSY_PUSHBACK_MS);
+  trailers.set('grpc-retry-pushback-ms', String(ms));
+  return trailers;
+}
 
 export function createInvokeHandler(registry: FunctionRegistry, admission: InvokeAdmission) {
   const limits = admission.limits;
@@ -35,22 +56,28 @@ export function createInvokeHandler(registry: FunctionRegistry, admission: Invok
       UDF_BATCH_ROWS.observe(rows);
       UDF_LATENCY.observe((performance.now() - started) / 1000);
     };
-    const fail = (outcome: CallStatus, code: status, details: string) => {
+    const fail = (outcome: CallStatus, code: status, details: string, metadata?: Metadata) => {
       finish(outcome);
       answered = true;
-      callback({ code, details: bounded(details, MAX_DETAILS_CHARS) });
+      callback({
+        code,
+        details: bounded(details, MAX_DETAILS_CHARS),
+        ...(metadata && { metadata }),
+      });
     };
+    const refuse = (refusal: Refusal) =>
+      fail('refused', status.RESOURCE_EXHAUSTED, refusal.reason, refusalTrailers(refusal));
 
     const refusal = admission.enter();
     if (refusal !== undefined) {
-      fail('refused', status.RESOURCE_EXHAUSTED, refusal);
+      refuse(refusal);
       return;
     }
     let reserved = 0;
     const run = async () => {
       const full = admission.precheck(call.request.length);
       if (full !== undefined) {
-        fail('refused', status.RESOURCE_EXHAUSTED, full);
+        refuse(full);
         return;
       }
       let batch: InvokeRequestBatch;
@@ -93,7 +120,7 @@ export function createInvokeHandler(registry: FunctionRegistry, admission: Invok
       const cost = call.request.length + responseBytes;
       const busy = admission.reserve(cost);
       if (busy !== undefined) {
-        fail('refused', status.RESOURCE_EXHAUSTED, busy);
+        refuse(busy);
         return;
       }
       reserved = cost;

@@ -53,6 +53,15 @@ export function byteLengthsOf(dictionary: readonly string[]): Float64Array {
   return lengths;
 }
 
+/**
+ * A call the limits do not allow. `busy`: it would fit once calls in progress finish, so a client
+ * should send it again later (the handler adds gRPC's retry pushback); otherwise it never fits.
+ */
+export interface Refusal {
+  readonly reason: string;
+  readonly busy: boolean;
+}
+
 /** Counts the calls being computed and the bytes they hold; refuses what would pass a limit. */
 export class InvokeAdmission {
   private calls = 0;
@@ -69,10 +78,13 @@ export class InvokeAdmission {
   }
 
   /** A call arrives: undefined when admitted (call `leave` once done), else why not. */
-  enter(): string | undefined {
+  enter(): Refusal | undefined {
     const max = this.limits.maxConcurrentCalls;
     if (this.calls >= max) {
-      return `the UDF server is busy: ${this.calls} Invoke calls in progress (the limit, --max-concurrent-calls ${max}; retry with backoff, or raise the limit)`;
+      return {
+        reason: `the UDF server is busy: ${this.calls} Invoke calls in progress (the limit, --max-concurrent-calls ${max}; retry with backoff, or raise the limit)`,
+        busy: true,
+      };
     }
     this.calls++;
     return undefined;
@@ -84,23 +96,38 @@ export class InvokeAdmission {
 
   /** Why a call of `requestBytes` cannot fit whatever its response, or undefined: lets a
    * crowd of calls be refused before each is decoded. */
-  precheck(requestBytes: number): string | undefined {
+  precheck(requestBytes: number): Refusal | undefined {
     const max = this.limits.maxBytesInFlight;
     if (this.bytes + requestBytes <= max) return undefined;
-    return `the UDF server is busy: ${this.bytes} bytes in flight and this call's request of ${requestBytes} would pass --max-bytes-in-flight ${max} (retry with backoff, or raise the limit)`;
+    if (requestBytes > max) {
+      return {
+        reason: `the call's request alone is ${requestBytes} bytes, more than --max-bytes-in-flight ${max} (send fewer windows per call)`,
+        busy: false,
+      };
+    }
+    return {
+      reason: `the UDF server is busy: ${this.bytes} bytes in flight and this call's request of ${requestBytes} would pass --max-bytes-in-flight ${max} (retry with backoff, or raise the limit)`,
+      busy: true,
+    };
   }
 
   /**
    * Holds `bytes` (request plus estimated response) for an admitted call: undefined when
    * granted (call `release` with the same bytes), else why not.
    */
-  reserve(bytes: number): string | undefined {
+  reserve(bytes: number): Refusal | undefined {
     const max = this.limits.maxBytesInFlight;
     if (bytes > max) {
-      return `the call needs ${bytes} bytes (its request plus its largest possible response), more than --max-bytes-in-flight ${max} (send fewer windows per call)`;
+      return {
+        reason: `the call needs ${bytes} bytes (its request plus its largest possible response), more than --max-bytes-in-flight ${max} (send fewer windows per call)`,
+        busy: false,
+      };
     }
     if (this.bytes + bytes > max) {
-      return `the UDF server is busy: ${this.bytes} bytes in flight and this call's ${bytes} would pass --max-bytes-in-flight ${max} (retry with backoff, or raise the limit)`;
+      return {
+        reason: `the UDF server is busy: ${this.bytes} bytes in flight and this call's ${bytes} would pass --max-bytes-in-flight ${max} (retry with backoff, or raise the limit)`,
+        busy: true,
+      };
     }
     this.bytes += bytes;
     return undefined;

@@ -130,7 +130,14 @@ export function resolveUdfServerConfig(
   flags: UdfServerFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): UdfServerConfig {
-  const { udfAddress } = resolveServiceEndpoints({ udfAddress: flags.address }, env);
+  const { udfAddress, udfAddresses } = resolveServiceEndpoints({ udfAddress: flags.address }, env);
+  if (udfAddresses.length > 1) {
+    // The list form names replicas for clients (the Flink bridge); each replica is one process.
+    throw new FeatureflowError(
+      'invalid_argument',
+      `UDF_ADDRESS / --udf-address is a list of ${udfAddresses.length} replicas, '${udfAddress}': a udf-server listens on one host:port (start one per replica, each with its own --udf-address)`,
+    );
+  }
   const texts: Record<keyof typeof SOURCES, string | undefined> = {
     metricsPort: flags.metricsPort ?? env.UDF_METRICS_PORT,
     metricsAddress: flags.metricsAddress ?? env.UDF_METRICS_ADDRESS,

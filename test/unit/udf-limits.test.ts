@@ -2,7 +2,7 @@
 // echoed, a batch whose response could pass the limit is refused before computing, calls and
 // bytes beyond what the server takes on at once get RESOURCE_EXHAUSTED, and health answers
 // within a second while batches compute.
-import { status } from '@grpc/grpc-js';
+import { type Metadata, status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { createUdfClient } from '../../src/udf/client.ts';
 import { encodeInvokeRequest } from '../../src/udf/codec/invoke-request.ts';
@@ -15,6 +15,13 @@ import { generateWindows, slowTransactionFeatures } from '../support/udf-windows
 
 const grpcCode = (error: unknown) =>
   ((error as { cause?: { code?: number } }).cause?.code ?? -1) as number;
+/** The refusal's retry pushback trailer (ms), or undefined when it has none. */
+const pushbackMs = (error: unknown): number | undefined => {
+  const value = (error as { cause?: { metadata?: Metadata } }).cause?.metadata?.get(
+    'grpc-retry-pushback-ms',
+  )[0];
+  return value === undefined ? undefined : Number(value);
+};
 
 const eventFields = featureFunctions()[0]!.eventFields.map((f) => ({
   name: f.name,
@@ -107,6 +114,9 @@ describe('UDF service limits', () => {
           expect(String(refused)).toContain(
             'the UDF server is busy: 2 Invoke calls in progress (the limit, --max-concurrent-calls 2; retry with backoff, or raise the limit)',
           );
+          // Busy, so worth sending again: gRPC's pushback says when (the Flink bridge honours it).
+          expect(pushbackMs(refused)).toBeGreaterThanOrEqual(100);
+          expect(pushbackMs(refused)).toBeLessThan(200);
         }
         expect(computed.windows).toBe(120);
       },
@@ -130,6 +140,7 @@ describe('UDF service limits', () => {
         expect(String(second)).toMatch(
           /the UDF server is busy: \d+ bytes in flight and this call's \d+ would pass --max-bytes-in-flight 60000/,
         );
+        expect(pushbackMs(second)).toBeGreaterThanOrEqual(100);
         expect(await first).toBe('ok');
         const big = generateWindows('transaction_features', 200, 7, 2);
         const alone = await client
@@ -138,6 +149,16 @@ describe('UDF service limits', () => {
         expect(String(alone)).toMatch(
           /the call needs \d+ bytes \(its request plus its largest possible response\), more than --max-bytes-in-flight 60000 \(send fewer windows per call\)/,
         );
+        // Never fits: no pushback, so a client does not retry it.
+        expect(pushbackMs(alone)).toBeUndefined();
+        const huge = generateWindows('transaction_features', 2000, 7, 2);
+        const requestAlone = await client
+          .invoke('slow_transaction_features', huge)
+          .catch((e: unknown) => e);
+        expect(String(requestAlone)).toMatch(
+          /the call's request alone is \d+ bytes, more than --max-bytes-in-flight 60000 \(send fewer windows per call\)/,
+        );
+        expect(pushbackMs(requestAlone)).toBeUndefined();
       },
     );
   });

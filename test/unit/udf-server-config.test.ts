@@ -72,7 +72,11 @@ describe('resolveUdfServerConfig', () => {
   it.each([
     [
       { address: 'localhost' },
-      "UDF_ADDRESS / --udf-address is unusable: 'localhost' (expected host:port)",
+      "UDF_ADDRESS / --udf-address is unusable: 'localhost' (expected host:port, or a comma-separated list of host:port, one per UDF service replica)",
+    ],
+    [
+      { address: '127.0.0.1:50051,127.0.0.1:50052' },
+      "UDF_ADDRESS / --udf-address is a list of 2 replicas, '127.0.0.1:50051,127.0.0.1:50052': a udf-server listens on one host:port (start one per replica, each with its own --udf-address)",
     ],
     [{ metricsPort: '70000' }, "--metrics-port / UDF_METRICS_PORT: '70000' is unusable"],
     [

@@ -25,7 +25,7 @@ export function register(program: Command): void {
   )
     .option(
       '--udf-address <host:port>',
-      'the UDF service (default: UDF_ADDRESS or 127.0.0.1:50051)',
+      'the UDF service; of a list of replicas, the first is asked (default: UDF_ADDRESS or 127.0.0.1:50051)',
     )
     .option(
       '--tls-ca <file>',
@@ -35,7 +35,8 @@ export function register(program: Command): void {
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--json', 'print the Describe answer as JSON')
     .action(async (flags: FunctionsFlags) => {
-      const { udfAddress } = resolveServiceEndpoints({ udfAddress: flags.udfAddress });
+      // Replicas serve the same definitions: the first one answers for all of them.
+      const [udfAddress] = resolveServiceEndpoints({ udfAddress: flags.udfAddress }).udfAddresses;
       const { createUdfClient } = await import('../../udf/client.ts');
       const { toSqlSignature } = await import('../../udf/data-types.ts');
       const jobs = await jobRegistryFor(flags);
@@ -43,7 +44,7 @@ export function register(program: Command): void {
         flags.tlsCa || flags.tlsCert || flags.tlsKey
           ? { caFile: flags.tlsCa, certFile: flags.tlsCert, keyFile: flags.tlsKey }
           : undefined;
-      const client = createUdfClient({ address: udfAddress, tls });
+      const client = createUdfClient({ address: udfAddress!, tls });
       try {
         const described = await client.describe({ timeoutMs: 5_000 });
         if (flags.json) {

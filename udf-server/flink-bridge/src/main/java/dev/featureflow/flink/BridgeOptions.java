@@ -15,7 +15,11 @@ public final class BridgeOptions {
       ConfigOptions.key("address")
           .stringType()
           .noDefaultValue()
-          .withDescription("host:port of the featureflow UDF service (featureflow udf-server).");
+          .withDescription(
+              "host:port of the featureflow UDF service (featureflow udf-server), or of its"
+                  + " replicas as a comma-separated list (a host resolving to several addresses"
+                  + " counts as one replica per address); batches go round-robin to the ready"
+                  + " replicas.");
 
   public static final ConfigOption<Integer> BATCH_MAX_ROWS =
       ConfigOptions.key("batch.max-rows")
@@ -43,7 +47,8 @@ public final class BridgeOptions {
           .intType()
           .defaultValue(6)
           .withDescription(
-              "Attempts per batch while the service is UNAVAILABLE (the only status retried).");
+              "Attempts per batch while the service is UNAVAILABLE (with replicas, each retry goes"
+                  + " to the next ready one). Busy refusals: see retry.busy-timeout.");
 
   public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
       ConfigOptions.key("retry.initial-backoff")
@@ -56,6 +61,16 @@ public final class BridgeOptions {
           .durationType()
           .defaultValue(Duration.ofSeconds(2))
           .withDescription("The longest wait between retries.");
+
+  public static final ConfigOption<Duration> RETRY_BUSY_TIMEOUT =
+      ConfigOptions.key("retry.busy-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription(
+              "How long a batch is retried while the service refuses it as busy"
+                  + " (RESOURCE_EXHAUSTED with a retry pushback: its concurrency or bytes-in-flight"
+                  + " limit), waiting at least the pushback it asks for; these retries do not count"
+                  + " against retry.max-attempts.");
 
   public static final ConfigOption<String> ROW_ERROR =
       ConfigOptions.key("row-error")

@@ -40,6 +40,7 @@ public final class FeatureflowModuleFactory implements ModuleFactory {
         BridgeOptions.RETRY_MAX_ATTEMPTS,
         BridgeOptions.RETRY_INITIAL_BACKOFF,
         BridgeOptions.RETRY_MAX_BACKOFF,
+        BridgeOptions.RETRY_BUSY_TIMEOUT,
         BridgeOptions.ROW_ERROR,
         BridgeOptions.TLS_CA,
         BridgeOptions.TLS_CERT,
@@ -59,11 +60,7 @@ public final class FeatureflowModuleFactory implements ModuleFactory {
   }
 
   static BridgeConfig configure(ReadableConfig options, ReadableConfig session) {
-    String address = options.get(BridgeOptions.ADDRESS).trim();
-    if (!address.matches("[^\\s]+:\\d{1,5}")) {
-      throw new IllegalArgumentException(
-          "featureflow module: 'address' must be host:port, got '" + address + "'");
-    }
+    String address = ReplicaAddresses.normalize(options.get(BridgeOptions.ADDRESS).trim());
     int maxRows =
         options
             .getOptional(BridgeOptions.BATCH_MAX_ROWS)
@@ -97,6 +94,7 @@ public final class FeatureflowModuleFactory implements ModuleFactory {
         Math.max(1, options.get(BridgeOptions.RETRY_MAX_ATTEMPTS)),
         options.get(BridgeOptions.RETRY_INITIAL_BACKOFF),
         options.get(BridgeOptions.RETRY_MAX_BACKOFF),
+        options.get(BridgeOptions.RETRY_BUSY_TIMEOUT),
         rowError.equals("null") ? BridgeConfig.RowErrorPolicy.NULL : BridgeConfig.RowErrorPolicy.FAIL,
         options.getOptional(BridgeOptions.TLS_CA).orElse(null),
         tlsCert,

@@ -16,6 +16,11 @@ final class PendingBatch {
   private static final int VALUE_OVERHEAD_BYTES = 10;
 
   final long createdNanos = System.nanoTime();
+  /** Attempts so far, and how many failed as UNAVAILABLE or busy (see RetryPolicy). One attempt
+   * runs at a time, each started after the previous one ended. */
+  int attempts;
+  int unavailableFailures;
+  int busyFailures;
   final List<CompletableFuture<Row>> futures;
   private final EventColumns events;
   private final int eventFieldCount;

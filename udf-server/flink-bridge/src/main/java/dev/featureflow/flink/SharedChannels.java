@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,12 @@ import java.util.concurrent.TimeUnit;
  * One gRPC channel per UDF service address (and TLS setting) per JVM, shared by every subtask
  * and every function of the job, counted by reference: the first {@link #acquire} opens it, the
  * last {@link #release} closes it. A channel multiplexes any number of concurrent calls over one
- * HTTP/2 connection, so more channels would only add connections.
+ * HTTP/2 connection per replica, so more channels would only add connections.
+ *
+ * <p>With several replicas ({@link ReplicaAddresses}) the channel holds a connection to each and
+ * sends each call to the next replica whose connection is ready (gRPC's round_robin): a replica
+ * that is down gets no calls until it is back, and a call it failed is retried on another
+ * ({@link WindowBatcher}).
  *
  * <p>"Per JVM" is per class loader: with the jar in Flink's lib/ it is one per TaskManager; added
  * to a job (ADD JAR), one per job on each TaskManager.
@@ -74,7 +80,16 @@ final class SharedChannels {
 
   /** A channel of its own, not shared: LOAD MODULE's one Describe call. */
   static ManagedChannel open(BridgeConfig config) {
-    return Grpc.newChannelBuilder(config.address(), credentials(config))
+    return open(config, InetAddress::getAllByName);
+  }
+
+  /** {@link #open} with the host names resolved by {@code lookup}. */
+  @SuppressWarnings("deprecation") // nameResolverFactory: the way to give one channel its own
+  static ManagedChannel open(BridgeConfig config, ReplicaNameResolver.Lookup lookup) {
+    return Grpc.newChannelBuilder(ReplicaNameResolver.TARGET, credentials(config))
+        .nameResolverFactory(
+            new ReplicaNameResolver.Factory(ReplicaAddresses.parse(config.address()), lookup))
+        .defaultLoadBalancingPolicy("round_robin")
         .maxInboundMessageSize(MAX_INBOUND_BYTES)
         .build();
   }

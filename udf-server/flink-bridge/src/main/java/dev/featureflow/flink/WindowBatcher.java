@@ -6,6 +6,7 @@ import dev.featureflow.udf.v1.Field;
 import dev.featureflow.udf.v1.FunctionDescriptor;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
@@ -27,9 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>eval (task thread) -> batch -> Invoke (gRPC) -> rows -> futures (gRPC callback thread).
  *
- * <p>Only UNAVAILABLE is retried (nothing was computed, or the service is restarting; the
- * functions are pure, so a repeat is harmless), with exponential backoff and the channel's
- * reconnect backoff reset, so a restarted service is picked up at the next attempt.
+ * <p>UNAVAILABLE (the service or one replica down) and busy refusals are retried as {@link
+ * RetryPolicy} says; after UNAVAILABLE the channel's reconnect backoff is reset, so a restarted
+ * service is picked up at the next attempt, and with replicas the next attempt goes to another.
  */
 final class WindowBatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WindowBatcher.class);
@@ -55,6 +56,8 @@ final class WindowBatcher implements AutoCloseable {
   private PendingBatch current;
   private boolean closed;
   private final java.util.concurrent.atomic.AtomicLong nullRows = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong busyRetries = new java.util.concurrent.atomic.AtomicLong();
+  private final RetryPolicy retryPolicy;
 
   WindowBatcher(
       FunctionDescriptor function,
@@ -66,6 +69,7 @@ final class WindowBatcher implements AutoCloseable {
     this.channel = channel;
     this.metrics = metrics;
     this.zone = config.zone();
+    this.retryPolicy = new RetryPolicy(config);
     this.resultFields = function.getResult().getFieldsList();
     this.entityArg = argumentIndex(function, ArgumentRole.ARGUMENT_ROLE_ENTITY_ID);
     this.startArg = argumentIndex(function, ArgumentRole.ARGUMENT_ROLE_WINDOW_START);
@@ -174,10 +178,11 @@ final class WindowBatcher implements AutoCloseable {
       return;
     }
     metrics.batches.inc();
-    attempt(batch, request, 1);
+    attempt(batch, request);
   }
 
-  private void attempt(PendingBatch batch, byte[] request, int attempt) {
+  private void attempt(PendingBatch batch, byte[] request) {
+    batch.attempts++;
     ClientCalls.asyncUnaryCall(
         channel.newCall(
             InvokeWire.INVOKE,
@@ -194,7 +199,7 @@ final class WindowBatcher implements AutoCloseable {
 
           @Override
           public void onError(Throwable error) {
-            failed(batch, request, attempt, error);
+            failed(batch, request, error);
           }
 
           @Override
@@ -204,31 +209,46 @@ final class WindowBatcher implements AutoCloseable {
         });
   }
 
-  private void failed(PendingBatch batch, byte[] request, int attempt, Throwable error) {
+  private void failed(PendingBatch batch, byte[] request, Throwable error) {
     Status status = Status.fromThrowable(error);
-    boolean retry;
-    synchronized (this) {
-      retry =
-          status.getCode() == Status.Code.UNAVAILABLE
-              && attempt < config.retryMaxAttempts()
-              && !closed;
+    Metadata trailers = Status.trailersFromThrowable(error);
+    if (status.getCode() == Status.Code.UNAVAILABLE) {
+      batch.unavailableFailures++;
     }
-    if (retry) {
+    RetryPolicy.Outcome outcome = retryPolicy.outcome(status, trailers, batch);
+    boolean closedNow;
+    synchronized (this) {
+      closedNow = closed;
+    }
+    if (outcome != RetryPolicy.Outcome.GIVE_UP && !closedNow) {
+      boolean busy = outcome == RetryPolicy.Outcome.RETRY_BUSY;
+      int failures = busy ? ++batch.busyFailures : batch.unavailableFailures;
+      long delayNanos = retryPolicy.delayNanos(outcome, trailers, failures);
       metrics.retries.inc();
-      long backoffNanos = backoffNanos(attempt);
-      LOG.warn(
-          "{}UNAVAILABLE ({}); attempt {} of {} in {} ms",
-          prefix(),
-          status.getDescription(),
-          attempt + 1,
-          config.retryMaxAttempts(),
-          TimeUnit.NANOSECONDS.toMillis(backoffNanos));
-      // Without this the channel may still be in its own reconnect backoff (up to minutes)
-      // when the service is back.
-      channel.resetConnectBackoff();
+      if (busy) {
+        // Back-pressure: expected under load, so logged once in a while, not per batch.
+        if (busyRetries.incrementAndGet() % 100 == 1) {
+          LOG.warn(
+              "{}the service is busy ({}); retrying in {} ms ({} busy retries so far)",
+              prefix(),
+              status.getDescription(),
+              TimeUnit.NANOSECONDS.toMillis(delayNanos),
+              busyRetries.get());
+        }
+      } else {
+        LOG.warn(
+            "{}UNAVAILABLE ({}); attempt {} of {} in {} ms",
+            prefix(),
+            status.getDescription(),
+            batch.unavailableFailures + 1,
+            config.retryMaxAttempts(),
+            TimeUnit.NANOSECONDS.toMillis(delayNanos));
+        // Without this the channel may still be in its own reconnect backoff (up to minutes)
+        // when the service is back.
+        channel.resetConnectBackoff();
+      }
       try {
-        scheduler.schedule(
-            () -> attempt(batch, request, attempt + 1), backoffNanos, TimeUnit.NANOSECONDS);
+        scheduler.schedule(() -> attempt(batch, request), delayNanos, TimeUnit.NANOSECONDS);
         return;
       } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
         // The function closed between the check and the retry: fail below, as if not retried.
@@ -238,23 +258,18 @@ final class WindowBatcher implements AutoCloseable {
     String message =
         prefix()
             + status.getCode()
-            + (attempt > 1 ? " after " + attempt + " attempts in " + elapsedMs + " ms" : "")
+            + (batch.attempts > 1
+                ? " after " + batch.attempts + " attempts in " + elapsedMs + " ms"
+                : "")
             + ": "
             + status.getDescription()
             + " ("
-            + hint(status.getCode())
+            + hint(status.getCode(), RetryPolicy.pushbackMs(trailers) >= 0)
             + ")";
     failAll(batch, message, status.getCode().name(), error);
   }
 
-  private long backoffNanos(int attempt) {
-    long initial = config.retryInitialBackoff().toNanos();
-    long max = config.retryMaxBackoff().toNanos();
-    long backoff = initial << Math.min(attempt - 1, 20);
-    return Math.min(backoff <= 0 ? max : backoff, max);
-  }
-
-  private String hint(Status.Code code) {
+  private String hint(Status.Code code, boolean busy) {
     return switch (code) {
       case UNAVAILABLE ->
           "is 'featureflow udf-server' running at "
@@ -265,7 +280,12 @@ final class WindowBatcher implements AutoCloseable {
               + config.callTimeout().toMillis()
               + " ms: raise 'call.timeout', lower 'batch.max-rows' or add UDF service capacity";
       case RESOURCE_EXHAUSTED ->
-          "a batch exceeded the service's --max-message-bytes: lower 'batch.max-rows'";
+          busy
+              ? "the service stayed busy for retry.busy-timeout="
+                  + config.retryBusyTimeout().toMillis()
+                  + " ms: add UDF service replicas, raise its --max-concurrent-calls or"
+                  + " --max-bytes-in-flight, or lower table.exec.async-scalar.max-concurrent-operations"
+              : "a batch exceeded one of the service's size limits: lower 'batch.max-rows'";
       case NOT_FOUND, INVALID_ARGUMENT ->
           "the bridge and the service disagree about the function: LOAD MODULE again after changing the service";
       case UNAUTHENTICATED, PERMISSION_DENIED -> "check tls.ca, tls.cert and tls.key";

@@ -50,6 +50,7 @@ public final class BridgeBenchmark {
             BridgeOptions.RETRY_MAX_ATTEMPTS.defaultValue(),
             BridgeOptions.RETRY_INITIAL_BACKOFF.defaultValue(),
             BridgeOptions.RETRY_MAX_BACKOFF.defaultValue(),
+            BridgeOptions.RETRY_BUSY_TIMEOUT.defaultValue(),
             BridgeConfig.RowErrorPolicy.FAIL,
             null,
             null,

@@ -33,9 +33,9 @@ final class TypeScriptUdfServer implements AutoCloseable {
   private final StringBuffer log = new StringBuffer();
   private volatile String metricsUrl;
 
-  private TypeScriptUdfServer(int port, List<String> extraArgs) throws IOException {
+  private TypeScriptUdfServer(String host, int port, List<String> extraArgs) throws IOException {
     this.port = port;
-    this.address = "127.0.0.1:" + port;
+    this.address = host + ":" + port;
     Path root = Path.of(System.getProperty("featureflow.root", "../..")).toAbsolutePath().normalize();
     List<String> command =
         new java.util.ArrayList<>(
@@ -88,8 +88,13 @@ final class TypeScriptUdfServer implements AutoCloseable {
   }
 
   static TypeScriptUdfServer start(int port, String... extraArgs) {
+    return startOn("127.0.0.1", port, extraArgs);
+  }
+
+  /** A server listening on {@code host} (any loopback address, 127.0.0.2 as well). */
+  static TypeScriptUdfServer startOn(String host, int port, String... extraArgs) {
     try {
-      return new TypeScriptUdfServer(port, List.of(extraArgs));
+      return new TypeScriptUdfServer(host, port, List.of(extraArgs));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start node (is it on the PATH?)", e);
     }
@@ -133,6 +138,18 @@ final class TypeScriptUdfServer implements AutoCloseable {
 
   String log() {
     return log.toString();
+  }
+
+  /** SIGKILL (kill -9): the process dies with its calls in flight, no drain. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("udf-server on port " + port + " survived SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** SIGTERM (graceful drain), then wait for the exit. */

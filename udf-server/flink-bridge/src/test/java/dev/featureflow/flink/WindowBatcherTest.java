@@ -54,6 +54,7 @@ class WindowBatcherTest {
         4,
         Duration.ofMillis(100),
         Duration.ofMillis(400),
+        Duration.ofSeconds(30),
         BridgeConfig.RowErrorPolicy.FAIL,
         null,
         null,
@@ -177,7 +178,7 @@ class WindowBatcherTest {
     BridgeConfig config =
         new BridgeConfig(
             failing.address(), 10, Duration.ofMillis(10), Duration.ofSeconds(10), 4,
-            Duration.ofMillis(100), Duration.ofMillis(400), BridgeConfig.RowErrorPolicy.NULL,
+            Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(30), BridgeConfig.RowErrorPolicy.NULL,
             null, null, null, "UTC", 16 * 1024 * 1024);
     ManagedChannel channel = SharedChannels.acquire(config);
     BatcherMetrics metrics = BatcherMetrics.standalone();
@@ -199,7 +200,7 @@ class WindowBatcherTest {
     BridgeConfig config =
         new BridgeConfig(
             own.address, 10, Duration.ofMillis(10), Duration.ofSeconds(5), 4,
-            Duration.ofMillis(100), Duration.ofMillis(400), BridgeConfig.RowErrorPolicy.FAIL,
+            Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(30), BridgeConfig.RowErrorPolicy.FAIL,
             null, null, null, "UTC", base.maxRequestBytes());
     ManagedChannel channel = SharedChannels.acquire(config);
     BatcherMetrics metrics = BatcherMetrics.standalone();
