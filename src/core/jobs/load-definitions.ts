@@ -9,11 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUILT_IN_JOBS } from '../../jobs/index.ts';
 import { describeError, FeatureflowError } from '../errors.ts';
+import { ownModuleUrl } from '../utils/own-module.ts';
 import { definedJobsOf } from './exported-jobs.ts';
 import { type JobDefinition, resolveJob } from './job-definition.ts';
 import { JobRegistry } from './job-registry.ts';
 
-const BUILT_IN_MODULE = fileURLToPath(new URL('../../jobs/index.ts', import.meta.url));
+const BUILT_IN_MODULE = fileURLToPath(ownModuleUrl('../../jobs/index.ts', import.meta.url));
 const INDEX_FILES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
 
 let builtIn: readonly JobDefinition[] | undefined;
@@ -76,9 +77,14 @@ async function importModule(module: string): Promise<Record<string, unknown>> {
     // ("Cannot redefine property: default").
     return (await import(pathToFileURL(module).href)) as Record<string, unknown>;
   } catch (error) {
+    // The compiled package runs on Node alone, which loads TypeScript only from 22.18 on.
+    const fix =
+      (error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+        ? 'compile it to JavaScript, or run featureflow with a TypeScript loader: node --import tsx node_modules/.bin/featureflow'
+        : 'fix the module; it must export the results of defineJob';
     throw new FeatureflowError(
       'invalid_argument',
-      `definitions ${module} do not load: ${firstLine(describeError(error))} (fix the module; it must export the results of defineJob)`,
+      `definitions ${module} do not load: ${firstLine(describeError(error))} (${fix})`,
       { cause: error, context: { path: module } },
     );
   }
