@@ -5,6 +5,13 @@
 import { existsSync } from 'node:fs';
 
 const sourceMain = new URL('../src/cli/main.ts', import.meta.url);
+const compiledMain = new URL('../dist/cli/main.js', import.meta.url);
 const fromSource =
   existsSync(sourceMain) && (await (await import('./source-checkout.js')).registerSourceCheckout());
-await import(fromSource ? sourceMain.href : '../dist/cli/main.js');
+if (!fromSource && !existsSync(compiledMain)) {
+  process.stderr.write(
+    'featureflow: nothing to run: no dist/ and no tsx for src/ (run npm ci for tsx, or npm run build for dist/)\n',
+  );
+  process.exit(2);
+}
+await import(fromSource ? sourceMain.href : compiledMain.href);
