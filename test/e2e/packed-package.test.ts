@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFINITIONS_CONDITION } from '../../src/replay/typescript-worker.ts';
 import { createUdfClient } from '../../src/udf/client.ts';
 import { loginLines } from '../support/login-events.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -64,6 +65,11 @@ describe('the packed package, installed into a fresh project', { timeout: 120_00
     expect(existsSync(join(installed, 'dist', 'index.d.ts'))).toBe(true);
     expect(existsSync(join(installed, 'src'))).toBe(false);
     expect(readdirSync(join(installed, 'schemas'))).toContain('transaction_event.avsc');
+    // What a user's definitions get on replay's window thread: the definitions API alone.
+    const { exports } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    const definitionsEntry = exports['.'][DEFINITIONS_CONDITION] as string;
+    expect(definitionsEntry).toBe('./dist/jobs/definition-api.js');
+    expect(existsSync(join(installed, definitionsEntry))).toBe(true);
     for (const devOnly of ['tsx', 'esbuild', 'typescript', 'vitest']) {
       expect(existsSync(join(project, 'node_modules', devOnly)), devOnly).toBe(false);
     }
