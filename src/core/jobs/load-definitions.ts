@@ -70,9 +70,10 @@ export function definitionsEntry(path: string): string {
 
 async function importModule(module: string): Promise<Record<string, unknown>> {
   try {
-    // A plain import, also for TypeScript: featureflow is TypeScript itself, so the loader that
-    // runs it (tsx's ESM and CommonJS hooks, which bin/featureflow.js registers) loads the module
-    // into the same module graph. A separate graph (tsx's tsImport) would load featureflow's
+    // A plain import, also for TypeScript: in a checkout featureflow is TypeScript itself, so
+    // the loader that runs it (tsx's ESM and CommonJS hooks, which bin/featureflow.js registers)
+    // loads the module into the same module graph; the compiled package leaves TypeScript to
+    // Node or to a loader the user gives it. A separate graph (tsx's tsImport) would load featureflow's
     // dependencies a second time, which a CommonJS one such as ioredis does not survive
     // ("Cannot redefine property: default").
     return (await import(pathToFileURL(module).href)) as Record<string, unknown>;
