@@ -4,6 +4,8 @@
 # checkout, at the path docker-compose.yml gives `submit` as FEATUREFLOW_BRIDGE_JAR.
 FROM maven:3.9-eclipse-temurin-17 AS jars
 WORKDIR /build
+# The bridge's sources and the protocol it generates its gRPC client from.
+COPY udf-server/proto udf-server/proto
 COPY udf-server/flink-bridge/pom.xml udf-server/flink-bridge/pom.xml
 COPY udf-server/flink-bridge/src/main udf-server/flink-bridge/src/main
 RUN mvn -B -q -f udf-server/flink-bridge/pom.xml package -DskipTests \
