@@ -3,6 +3,7 @@
  * global setups start once per run. Another service (Kafka, Flink...) is one more entry in
  * INTEGRATION_GLOBAL_SETUP.
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const INTEGRATION_GLOBAL_SETUP: readonly string[] = [
@@ -11,6 +12,16 @@ const INTEGRATION_GLOBAL_SETUP: readonly string[] = [
 ];
 
 export default defineConfig({
+  // In the checkout, `featureflow` is the source (as in tsconfig.json and bin/source-checkout.js),
+  // not the package's exports: the compiled dist/, which need not be built.
+  resolve: {
+    alias: [
+      {
+        find: /^featureflow$/,
+        replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     projects: [
       {

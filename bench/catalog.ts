@@ -88,6 +88,13 @@ export const BENCHMARKS = [
       'RSS slope of udf-server, sink and consume over a long steady run against their RSS after warm-up (target < 1 MiB / 10 min)',
     needs: 'the local stack (featureflow up)',
   },
+  {
+    name: 'package-startup',
+    file: 'bench/package-startup.ts',
+    measures:
+      'featureflow --help time, udf-server start to its first healthy answer and its RSS, compiled (dist/) against tsx on the source (target < 1 each)',
+    needs: 'nothing',
+  },
 ] as const satisfies readonly Benchmark[];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number]['name'];

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `featureflow` command (bin/featureflow.js loads this through tsx).
+// Entry point of the `featureflow` command: bin/featureflow.js loads it compiled (dist/), or in a
+// source checkout through tsx.
 import { runCli } from './program.ts';
 import { redactProcessOutput } from './redacted-output.ts';
 

@@ -14,6 +14,7 @@ export function redactProcessOutput(
 ): void {
   const secrets = secretsOf(env, argv);
   for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', exitQuietlyOnClosedPipe);
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       if (typeof chunk === 'string') return write(redactSecrets(chunk, secrets), ...rest);
@@ -25,4 +26,14 @@ export function redactProcessOutput(
       return write(chunk, ...rest);
     }) as Write;
   }
+}
+
+/**
+ * A reader that stops reading (`featureflow --help | head`) closes the pipe: nobody is left to
+ * tell, so the process ends as it would have, without a stack trace. Any other write error is
+ * thrown as before.
+ */
+export function exitQuietlyOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
 }

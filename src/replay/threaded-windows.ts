@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { isBuiltInJob } from '../core/jobs/load-definitions.ts';
 import type { FeatureJobConfig } from '../core/models/config.ts';
+import { isCompiledModule, ownModuleUrl } from '../core/utils/own-module.ts';
 import { BatchChannel } from './batch-channel.ts';
 import { bundledWorkerModule, DEFAULT_WORKER_CACHE } from './bundled-worker-module.ts';
 import type { EventLineScanner } from './event-line-scanner.ts';
@@ -23,7 +24,8 @@ import type { WindowThreadData, WindowThreadResult } from './window-thread.ts';
 
 const BATCH_EVENTS = 16384;
 /** What `featureflow` resolves to in a bundle of a user's definitions (see the file). */
-const DEFINITION_API = fileURLToPath(new URL('../jobs/definition-api.ts', import.meta.url));
+const DEFINITION_API = fileURLToPath(ownModuleUrl('../jobs/definition-api.ts', import.meta.url));
+const WINDOW_THREAD = ownModuleUrl('./window-thread.ts', import.meta.url);
 // Room for the start of the thread (about half a second) before the reader has to wait.
 const MAX_BATCHES_IN_FLIGHT = 8;
 
@@ -41,13 +43,19 @@ export class ThreadedWindows {
     this.rowWriting = serveRowWriting(rows.port1, outputPath, job.featureNames);
     const data: WindowThreadData = {
       job: job.name,
-      // The user's definitions, bundled (and cached) like the thread's own modules: the thread
-      // needs the job's feature function, and functions do not cross threads.
-      definitionsBundle: isBuiltInJob(job)
+      // The thread needs the job's feature function, and functions do not cross threads: it
+      // loads the user's definitions again, compiled as they are, or in a checkout bundled (and
+      // cached) like the thread's own modules.
+      definitions: isBuiltInJob(job)
         ? undefined
-        : bundledWorkerModule(pathToFileURL(job.module), DEFAULT_WORKER_CACHE, {
-            featureflow: DEFINITION_API,
-          }),
+        : isCompiledModule(import.meta.url)
+          ? { path: job.module, bundled: false }
+          : {
+              path: bundledWorkerModule(pathToFileURL(job.module), DEFAULT_WORKER_CACHE, {
+                featureflow: DEFINITION_API,
+              }),
+              bundled: true,
+            },
       windowEventFields: job.windowEventFields,
       featureNames: job.featureNames,
       dependsOnWindowBounds: job.dependsOnWindowBounds,
@@ -57,9 +65,7 @@ export class ThreadedWindows {
       outputPath,
       rowsPort: rows.port2,
     };
-    const worker = startTypeScriptWorker(new URL('./window-thread.ts', import.meta.url), data, [
-      rows.port2,
-    ]);
+    const worker = startTypeScriptWorker(WINDOW_THREAD, data, [rows.port2]);
     this.channel = new BatchChannel(worker, {
       maxBatchesInFlight: MAX_BATCHES_IN_FLIGHT,
       describeFailure: (reason) => `replay's window thread failed: ${reason}`,

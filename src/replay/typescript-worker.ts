@@ -1,5 +1,6 @@
 /**
- * Starts a worker thread that runs a TypeScript module. featureflow runs its TypeScript through
+ * Starts a worker thread that runs one of featureflow's modules. The compiled package (dist/)
+ * runs the thread's JavaScript module as it is. A source checkout runs its TypeScript through
  * tsx (bin/featureflow.js registers it), and a worker thread does not inherit loader hooks
  * registered in code. The thread runs the module bundled into one CommonJS file
  * (./bundled-worker-module.ts, cached while its sources are unchanged), which it loads in a
@@ -15,9 +16,17 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type TransferListItem, Worker } from 'node:worker_threads';
 import { describeError } from '../core/errors.ts';
+import { isCompiledModule } from '../core/utils/own-module.ts';
 import { bundledWorkerModule, DEFAULT_WORKER_CACHE } from './bundled-worker-module.ts';
 
 /**
+ * The package's export condition (package.json `exports`) that resolves `featureflow` to
+ * src/jobs/definition-api.ts compiled.
+ */
+export const DEFINITIONS_CONDITION = 'featureflow-definitions';
+
+/**
+ * `moduleUrl`: the thread's module (src/core/utils/own-module.ts names it in either form);
  * `transferList`: what in `workerData` moves to the thread (message ports); `bundleCache`: where
  * bundles are kept (./bundled-worker-module.ts).
  */
@@ -28,6 +37,16 @@ export function startTypeScriptWorker(
   bundleCache: string = DEFAULT_WORKER_CACHE,
 ): Worker {
   const options = { workerData, transferList: [...transferList] };
+  // Compiled: an ES module Node loads directly, with the process's own options (a user's
+  // `--import` loader included, for definitions written in TypeScript), and a user's
+  // definitions importing `featureflow` get what a definitions module may use, as a checkout's
+  // bundle does, not the whole API with Kafka, Redis and gRPC clients (0.3-0.5 s to load).
+  if (isCompiledModule(moduleUrl.href)) {
+    return new Worker(moduleUrl, {
+      ...options,
+      execArgv: [...process.execArgv, `--conditions=${DEFINITIONS_CONDITION}`],
+    });
+  }
   let bundle: string;
   try {
     bundle = bundledWorkerModule(moduleUrl, bundleCache);

@@ -8,10 +8,13 @@
  *   packed events --message--> windows -> features --port--> reading thread --> file
  *
  * The job's feature function comes from its definitions module, loaded here again (functions
- * do not cross threads); everything else of the job arrives resolved in `workerData`.
+ * do not cross threads); everything else of the job arrives resolved in `workerData`. The
+ * module runs as compiled JavaScript (dist/) or bundled into one CommonJS file (a checkout,
+ * ./bundled-worker-module.ts), so it has no top-level await.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type MessagePort, workerData } from 'node:worker_threads';
 import type { DefinedJob } from '../core/jobs/define-job.ts';
 import type { WindowEventField } from '../core/jobs/event-rules-from-schema.ts';
@@ -32,10 +35,10 @@ import { RowSender } from './row-sender.ts';
 export interface WindowThreadData {
   job: string;
   /**
-   * The CommonJS file (a bundle of the user's definitions module) that defines `job`, when it
-   * is not a built-in one.
+   * Where `job` is defined, when it is not a built-in one: the user's definitions module
+   * (imported as it is), or a CommonJS bundle of it (`bundled`, required).
    */
-  definitionsBundle: string | undefined;
+  definitions: { path: string; bundled: boolean } | undefined;
   windowEventFields: readonly WindowEventField[];
   featureNames: readonly string[];
   dependsOnWindowBounds: boolean;
@@ -53,8 +56,11 @@ export interface WindowThreadResult {
 }
 
 const data = workerData as WindowThreadData;
-const spec = specOf(data);
-const computeFeaturesInto = wrapCompute(data.job, spec.compute);
+// The feature function, once the job's module has loaded; the first batch waits for it.
+const loadingCompute = specOf(data).then((spec) => wrapCompute(data.job, spec.compute));
+// Not lost: the batch or the finish that awaits it reports a failure to load.
+loadingCompute.catch(() => undefined);
+let computeFeaturesInto: Awaited<typeof loadingCompute> | undefined;
 const output = new RowSender(
   data.rowsPort,
   data.outputPath,
@@ -93,7 +99,7 @@ const engine = new WindowedEngine<PackedEventReader, object>({
     if (sameEvents && reusesSameEvents) {
       output.writeSameFeatures(window.entityId, window.windowStart, window.windowEnd, entitySlot);
     } else {
-      output.write(computeFeaturesInto(window.getEvents(), window, row), entitySlot);
+      output.write(computeFeaturesInto!(window.getEvents(), window, row), entitySlot);
     }
   },
   // The reading thread writes the late output; here they are only counted, as a cross-check.
@@ -104,36 +110,38 @@ const engine = new WindowedEngine<PackedEventReader, object>({
 
 serveBatches<PackedEvents, WindowThreadResult>(
   async (events) => {
+    computeFeaturesInto ??= await loadingCompute;
     reader.load(events);
     while (reader.next()) engine.process(reader);
     await output.flushIfFull();
     return events.values.buffer as ArrayBuffer;
   },
   async () => {
+    computeFeaturesInto ??= await loadingCompute;
     engine.flush();
     await output.close();
     return result;
   },
 );
 
-function specOf({ job, definitionsBundle }: WindowThreadData): DefinedJob {
+async function specOf({ job, definitions }: WindowThreadData): Promise<DefinedJob> {
   const builtIn = BUILT_IN_JOBS.find((candidate) => candidate.name === job);
   if (builtIn !== undefined) return builtIn as unknown as DefinedJob;
-  if (definitionsBundle === undefined) {
+  if (definitions === undefined) {
     throw new Error(
       `replay's window thread has no definitions for job ${job} (a bug: please report it)`,
     );
   }
   // A bundle is CommonJS; `require` of an absolute path needs no particular base.
-  const exports = createRequire(join(process.cwd(), 'window-thread.cjs'))(
-    definitionsBundle,
+  const exports = (
+    definitions.bundled
+      ? createRequire(join(process.cwd(), 'window-thread.cjs'))(definitions.path)
+      : await import(pathToFileURL(definitions.path).href)
   ) as Record<string, unknown>;
-  const spec = definedJobsOf(exports, definitionsBundle).find(
-    (candidate) => candidate.name === job,
-  );
+  const spec = definedJobsOf(exports, definitions.path).find((candidate) => candidate.name === job);
   if (spec === undefined) {
     throw new Error(
-      `replay's window thread found no job ${job} in ${definitionsBundle} (a bug: please report it)`,
+      `replay's window thread found no job ${job} in ${definitions.path} (a bug: please report it)`,
     );
   }
   return spec;

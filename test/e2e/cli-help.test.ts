@@ -1,10 +1,11 @@
 // The help a user reads: the version, required options marked, defaults said one way, one
 // flag name per concept.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type Command, Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.ts';
-import { runCli } from '../support/run-cli.ts';
+import { FEATUREFLOW_BIN, runCli } from '../support/run-cli.ts';
 
 function allCommands(command: Command): Command[] {
   return command.commands.flatMap((sub) => [sub, ...allCommands(sub)]);
@@ -53,5 +54,19 @@ describe('featureflow help', () => {
       expect(result.stdout).toMatch(/--udf-address <host:port>/);
       expect(result.stdout).not.toMatch(/ --address/);
     }
+  });
+
+  it('exits quietly when the reader closes the pipe first (featureflow --help | head)', async () => {
+    const child = spawn(process.execPath, [FEATUREFLOW_BIN, '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Closed before the help is written: every write of it meets EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });

@@ -9,11 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUILT_IN_JOBS } from '../../jobs/index.ts';
 import { describeError, FeatureflowError } from '../errors.ts';
+import { ownModuleUrl } from '../utils/own-module.ts';
 import { definedJobsOf } from './exported-jobs.ts';
 import { type JobDefinition, resolveJob } from './job-definition.ts';
 import { JobRegistry } from './job-registry.ts';
 
-const BUILT_IN_MODULE = fileURLToPath(new URL('../../jobs/index.ts', import.meta.url));
+const BUILT_IN_MODULE = fileURLToPath(ownModuleUrl('../../jobs/index.ts', import.meta.url));
 const INDEX_FILES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
 
 let builtIn: readonly JobDefinition[] | undefined;
@@ -69,16 +70,22 @@ export function definitionsEntry(path: string): string {
 
 async function importModule(module: string): Promise<Record<string, unknown>> {
   try {
-    // A plain import, also for TypeScript: featureflow is TypeScript itself, so the loader that
-    // runs it (tsx's ESM and CommonJS hooks, which bin/featureflow.js registers) loads the module
-    // into the same module graph. A separate graph (tsx's tsImport) would load featureflow's
+    // A plain import, also for TypeScript: in a checkout featureflow is TypeScript itself, so
+    // the loader that runs it (tsx's ESM and CommonJS hooks, which bin/featureflow.js registers)
+    // loads the module into the same module graph; the compiled package leaves TypeScript to
+    // Node or to a loader the user gives it. A separate graph (tsx's tsImport) would load featureflow's
     // dependencies a second time, which a CommonJS one such as ioredis does not survive
     // ("Cannot redefine property: default").
     return (await import(pathToFileURL(module).href)) as Record<string, unknown>;
   } catch (error) {
+    // The compiled package runs on Node alone, which loads TypeScript only from 22.18 on.
+    const fix =
+      (error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+        ? 'compile it to JavaScript, or run featureflow with a TypeScript loader: node --import tsx node_modules/.bin/featureflow'
+        : 'fix the module; it must export the results of defineJob';
     throw new FeatureflowError(
       'invalid_argument',
-      `definitions ${module} do not load: ${firstLine(describeError(error))} (fix the module; it must export the results of defineJob)`,
+      `definitions ${module} do not load: ${firstLine(describeError(error))} (${fix})`,
       { cause: error, context: { path: module } },
     );
   }
