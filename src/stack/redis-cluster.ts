@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import { parseRedisUrl, type RedisNodeAddress } from '../core/sinks/redis-url.ts';
 import type { Probe, ProbeResult } from './probes.ts';
+import { renderRedisConfig } from './redis-config.ts';
 
 const run = promisify(execFile);
 
@@ -47,21 +48,12 @@ export interface ClusterNodeFiles {
  * the same node with the same slots.
  */
 export function renderClusterNodeConfig(port: number, dataDir: string, logFile: string): string {
-  return [
-    '# Written by `featureflow up --redis-cluster`; edits are overwritten at the next start.',
-    'bind 127.0.0.1',
-    `port ${port}`,
-    'daemonize no',
-    `dir ${dataDir}`,
-    `logfile ${logFile}`,
-    'save ""',
-    'appendonly no',
+  return renderRedisConfig(port, dataDir, logFile, [
     'cluster-enabled yes',
     'cluster-config-file nodes.conf',
     `cluster-port ${port + CLUSTER_BUS_OFFSET}`,
     `cluster-node-timeout ${NODE_TIMEOUT_MS}`,
-    '',
-  ].join('\n');
+  ]);
 }
 
 export function writeClusterNodeFiles(

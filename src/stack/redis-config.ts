@@ -12,7 +12,13 @@ export interface RedisFiles {
   readonly logFile: string;
 }
 
-export function renderRedisConfig(port: number, dataDir: string, logFile: string): string {
+/** `extraLines`: settings of one kind of node (a Redis Cluster's, redis-cluster.ts). */
+export function renderRedisConfig(
+  port: number,
+  dataDir: string,
+  logFile: string,
+  extraLines: readonly string[] = [],
+): string {
   return [
     '# Written by `featureflow up`; edits are overwritten at the next start.',
     'bind 127.0.0.1',
@@ -22,6 +28,7 @@ export function renderRedisConfig(port: number, dataDir: string, logFile: string
     `logfile ${logFile}`,
     'save ""',
     'appendonly no',
+    ...extraLines,
     '',
   ].join('\n');
 }
