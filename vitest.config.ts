@@ -23,8 +23,10 @@ export default defineConfig({
     ],
   },
   test: {
+    // `extends: true`: each project keeps the root's resolve.alias above.
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts'],
@@ -34,6 +36,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
