@@ -7,24 +7,17 @@ import { Redis } from 'ioredis';
 import { describeError } from '../core/errors.ts';
 import { parseRedisUrl } from '../core/sinks/redis-url.ts';
 import { describeKafka } from './kafka-admin.ts';
+import { PROBE_REDIS_OPTIONS, PROBE_TIMEOUT_MS } from './probe-client.ts';
 import { redisClusterProbe } from './redis-cluster.ts';
 
 export type ProbeResult = { ok: true; detail: string } | { ok: false; reason: string };
 export type Probe = () => Promise<ProbeResult>;
 
-const PROBE_TIMEOUT_MS = 3_000;
-
 /** PING for one Redis; for a `redis+cluster://` URL, every node's cluster_state. */
 export function redisProbe(url: string): Probe {
   if (parseRedisUrl(url).mode === 'cluster') return redisClusterProbe(url);
   return async () => {
-    const client = new Redis(url, {
-      lazyConnect: true,
-      connectTimeout: PROBE_TIMEOUT_MS,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      enableOfflineQueue: false,
-    });
+    const client = new Redis(url, { ...PROBE_REDIS_OPTIONS });
     // ioredis reports connection failures as events too; the awaited call below carries them.
     client.on('error', () => {});
     try {

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { describeError, FeatureflowError } from '../core/errors.ts';
 import { parseRedisUrl, type RedisNodeAddress } from '../core/sinks/redis-url.ts';
+import { PROBE_REDIS_OPTIONS } from './probe-client.ts';
 import type { Probe, ProbeResult } from './probes.ts';
 import { renderRedisConfig } from './redis-config.ts';
 
@@ -26,7 +27,6 @@ export const CLUSTER_BUS_OFFSET = 10_000;
 // suits networks; on one machine a restarted node is back sooner, and a short timeout makes
 // the cluster notice, and recover, within seconds.
 const NODE_TIMEOUT_MS = 3_000;
-const PROBE_TIMEOUT_MS = 3_000;
 
 export function redisClusterPorts(firstPort: number): number[] {
   return Array.from({ length: REDIS_CLUSTER_MASTERS }, (_, i) => firstPort + i);
@@ -156,11 +156,7 @@ async function clusterStateOf(
     port: node.port,
     ...(password === undefined ? {} : { password }),
     ...(username === undefined ? {} : { username }),
-    lazyConnect: true,
-    connectTimeout: PROBE_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
+    ...PROBE_REDIS_OPTIONS,
   });
   // Connection failures arrive as events too; the awaited calls below carry them.
   client.on('error', () => {});
