@@ -62,8 +62,7 @@ class ReplicasTest {
     BridgeConfig config = config(victim.address + ", " + survivor.address, 250);
     ManagedChannel channel = SharedChannels.acquire(config);
     BatcherMetrics metrics = BatcherMetrics.standalone();
-    // About 50 events a window: each replica spends most of the stream computing a batch, so the
-    // one killed has batches in flight.
+    // About 50 events a window, so batches take the replicas a while to compute.
     List<Windows.Window> windows = Windows.transactions(5000, 100, 11);
     List<CompletableFuture<Row>> futures = new ArrayList<>();
     AtomicInteger killedAfter = new AtomicInteger(-1);
@@ -95,6 +94,16 @@ class ReplicasTest {
         Thread.sleep(10);
       }
       long survivorCallsBeforeKill = survivor.invokeCalls();
+      // Frozen, the victim holds every batch round-robin sends it: with four more batches sent
+      // (and a moment for the last to be picked) some are in flight there when it is killed,
+      // however fast it answered before.
+      victim.freeze();
+      long batchesAtFreeze = metrics.batches.getCount();
+      while (metrics.batches.getCount() < batchesAtFreeze + 4) {
+        assertTrue(System.nanoTime() < deadline, "no four batches sent in 60 s after the freeze");
+        Thread.sleep(10);
+      }
+      Thread.sleep(200);
       synchronized (futures) {
         killedAfter.set(futures.size());
       }

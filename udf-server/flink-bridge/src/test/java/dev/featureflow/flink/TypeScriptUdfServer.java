@@ -140,6 +140,24 @@ final class TypeScriptUdfServer implements AutoCloseable {
     return log.toString();
   }
 
+  /**
+   * SIGSTOP: the process keeps its connections open but answers nothing, so calls sent to it stay
+   * in flight until it is continued or killed.
+   */
+  void freeze() {
+    try {
+      Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start();
+      if (!stop.waitFor(15, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+        throw new IllegalStateException("kill -STOP " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** SIGKILL (kill -9): the process dies with its calls in flight, no drain. */
   void kill() {
     process.destroyForcibly();
