@@ -8,11 +8,7 @@ import { resolveServiceEndpoints } from '../../config/environment.ts';
 import { FeatureflowError } from '../../core/errors.ts';
 import type { EntityType } from '../../core/jobs/job-definition.ts';
 import { featureKey } from '../../core/sinks/feature-fields.ts';
-import {
-  createFeatureStore,
-  type StoredEntity,
-  type StoredWindow,
-} from '../../core/sinks/feature-store.ts';
+import type { StoredEntity, StoredWindow } from '../../core/sinks/feature-store.ts';
 
 interface FeaturesGetFlags {
   redis?: string;
