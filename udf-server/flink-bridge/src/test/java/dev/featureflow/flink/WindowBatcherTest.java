@@ -70,7 +70,7 @@ class WindowBatcherTest {
   @Test
   void batchesConcurrentCallsAndReturnsEveryRow() throws Exception {
     // A long max-wait: on a busy machine a thread may pause, and the test is about full batches.
-    BridgeConfig config = config(100, 500);
+    BridgeConfig config = config(100, 2000);
     ManagedChannel channel = SharedChannels.acquire(config);
     BatcherMetrics metrics = BatcherMetrics.standalone();
     List<Windows.Window> windows = Windows.transactions(2000, 8, 1);
