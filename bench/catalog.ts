@@ -85,7 +85,7 @@ export const BENCHMARKS = [
     name: 'soak',
     file: 'bench/soak.ts',
     measures:
-      'RSS slope of udf-server, sink and consume over a long steady run against their RSS after warm-up (target < 1 MiB / 10 min)',
+      'RSS slope (per-minute floors) of udf-server, sink and consume over a long steady run against their RSS after warm-up (target < 1 MiB / 10 min)',
     needs: 'the local stack (featureflow up)',
   },
   {
