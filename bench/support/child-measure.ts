@@ -4,7 +4,11 @@
  *
  *   node --import tsx bench/support/child-measure.ts parse-only FILE
  *   node --import tsx bench/support/child-measure.ts replay FILE JOB OUTPUT
+ *
+ * A replay pass also prints the SHA-1 of its output, taken after the pass was timed.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 
 import { builtInJobRegistry } from '../../src/core/jobs/load-definitions.ts';
 import { resolveFeatureJobConfig } from '../../src/core/models/config.ts';
@@ -44,12 +48,11 @@ if (mode === 'parse-only') {
   throw new Error(`unknown mode ${mode} (parse-only | replay)`);
 }
 const ms = performance.now() - started;
-console.log(
-  JSON.stringify({
-    mode,
-    ms,
-    records,
-    windows,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-  }),
-);
+const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+let outputSha1: string | undefined;
+if (mode === 'replay') {
+  const hash = createHash('sha1');
+  for await (const chunk of createReadStream(output!)) hash.update(chunk as Buffer);
+  outputSha1 = hash.digest('hex');
+}
+console.log(JSON.stringify({ mode, ms, records, windows, maxRssBytes, outputSha1 }));

@@ -13,11 +13,18 @@ export interface PassResult {
   records: number;
   windows: number;
   maxRssBytes: number;
+  /** Replay: the SHA-1 of the output file, taken after the pass was timed. */
+  outputSha1?: string;
 }
 
-export async function measurePass(args: readonly string[]): Promise<PassResult> {
+/** One pass in a fresh process; `env` is added to this process's environment. */
+export async function measurePass(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<PassResult> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     maxBuffer: 1 << 20,
+    env: { ...process.env, ...env },
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as PassResult;
 }

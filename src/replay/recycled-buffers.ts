@@ -7,8 +7,10 @@
  * no clearing.
  */
 
+import { usesFastPath } from './fast-paths.ts';
+
 /** At most this many are kept; the rest are left to the garbage collector. */
-const MAX_KEPT = 16;
+const MAX_KEPT = usesFastPath('recycled-buffers') ? 16 : 0;
 
 export class RecycledBuffers {
   private readonly kept: ArrayBuffer[] = [];
