@@ -7,7 +7,8 @@
  *
  * Each run also replays with each of replay's hand-written fast paths off in turn
  * (src/replay/fast-paths.ts): a fast path's share is the part of replay's rate lost without it,
- * 1 - rate without / rate with all. Every replay of a card count must write the same bytes,
+ * 1 - rate without / rate with all; its CPU share likewise, 1 - CPU time with all / CPU time
+ * without, which a busy machine moves less. Every replay of a card count must write the same bytes,
  * whatever the input's form and the paths taken; the run fails otherwise.
  *
  *   npx tsx bench/replay-throughput.ts [--events 1000000] [--entities 10000] [--runs 3]
@@ -68,8 +69,12 @@ interface Case {
   parseRate: number;
   replayRate: number;
   ratio: number;
+  /** Replay's CPU time, every thread, median. */
+  replayCpuMs: number;
   /** Per fast path turned off: replay's rate without it. */
   rateWithout: Map<ReplayFastPath, number>;
+  /** Per fast path turned off: replay's CPU time without it, median. */
+  cpuMsWithout: Map<ReplayFastPath, number>;
 }
 
 // Other work on a shared machine moves both rates; the load average says how much there was.
@@ -111,14 +116,21 @@ for (const entities of flags.entities.split(',').map(Number)) {
     const input = form === 'compact' ? compact : spaced;
     const parseMs: number[] = [];
     const replayMs: number[] = [];
+    const replayCpuMs: number[] = [];
     const withoutMs = new Map<ReplayFastPath, number[]>(plainPaths.map((path) => [path, []]));
+    const withoutCpuMs = new Map<ReplayFastPath, number[]>(plainPaths.map((path) => [path, []]));
     let windows = 0;
     for (let i = 0; i < runs; i++) {
       parseMs.push((await measurePass(['parse-only', input])).ms);
       const pass = await replay(input, undefined);
       replayMs.push(pass.ms);
+      replayCpuMs.push(pass.cpuMs!);
       windows = pass.windows;
-      for (const path of plainPaths) withoutMs.get(path)!.push((await replay(input, path)).ms);
+      for (const path of plainPaths) {
+        const without = await replay(input, path);
+        withoutMs.get(path)!.push(without.ms);
+        withoutCpuMs.get(path)!.push(without.cpuMs!);
+      }
     }
     const rateOf = (ms: readonly number[]) => events / (median(ms) / 1000);
     const parseRate = rateOf(parseMs);
@@ -130,14 +142,21 @@ for (const entities of flags.entities.split(',').map(Number)) {
       parseRate,
       replayRate,
       ratio: replayRate / parseRate,
+      replayCpuMs: median(replayCpuMs),
       rateWithout: new Map(plainPaths.map((path) => [path, rateOf(withoutMs.get(path)!)])),
+      cpuMsWithout: new Map(plainPaths.map((path) => [path, median(withoutCpuMs.get(path)!)])),
     };
     cases.push(found);
     const round = (ms: readonly number[]) => ms.map(Math.round).join(', ');
     console.log(
       `${formatRate(entities)} cards, ${INPUT_FORMS[form]}: ratio ${found.ratio.toFixed(2)} ` +
-        `(parse ms ${round(parseMs)}; replay ms ${round(replayMs)}` +
-        plainPaths.map((path) => `; without ${path} ms ${round(withoutMs.get(path)!)}`).join('') +
+        `(parse ms ${round(parseMs)}; replay ms ${round(replayMs)}, CPU ms ${round(replayCpuMs)}` +
+        plainPaths
+          .map(
+            (path) =>
+              `; without ${path} ms ${round(withoutMs.get(path)!)}, CPU ms ${round(withoutCpuMs.get(path)!)}`,
+          )
+          .join('') +
         ')',
     );
   }
@@ -147,6 +166,7 @@ for (const entities of flags.entities.split(',').map(Number)) {
 await rm(join(dataDir, 'replay.out'), { force: true });
 
 const shareOf = (c: Case, path: ReplayFastPath) => 1 - c.rateWithout.get(path)! / c.replayRate;
+const cpuShareOf = (c: Case, path: ReplayFastPath) => 1 - c.replayCpuMs / c.cpuMsWithout.get(path)!;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 console.log(`
 ## Replay throughput vs JSON.parse-only (${new Date().toISOString().slice(0, 10)})
@@ -166,15 +186,15 @@ ${cases
   .join('\n')}
 `);
 if (plainPaths.length > 0) {
-  console.log(`Fast paths (src/replay/fast-paths.ts): replay's rate with each one off, and its share
-of replay's rate (1 - rate without / rate with all); under 10% it does not pay.
+  console.log(`Fast paths (src/replay/fast-paths.ts): replay's rate with each one off, its share
+of replay's rate (1 - rate without / rate with all; under 10% it does not pay) and of its CPU time.
 
-| fast path | ${cases.map((c) => `${formatRate(c.entities)} cards, ${c.input}: events/s without, share`).join(' | ')} |
+| fast path | ${cases.map((c) => `${formatRate(c.entities)} cards, ${c.input}: events/s without, share, CPU share`).join(' | ')} |
 | --- | ${cases.map(() => '---').join(' | ')} |
 ${plainPaths
   .map(
     (path) =>
-      `| ${path} | ${cases.map((c) => `${formatRate(c.rateWithout.get(path)!)}, ${percent(shareOf(c, path))}`).join(' | ')} |`,
+      `| ${path} | ${cases.map((c) => `${formatRate(c.rateWithout.get(path)!)}, ${percent(shareOf(c, path))}, ${percent(cpuShareOf(c, path))}`).join(' | ')} |`,
   )
   .join('\n')}
 `);

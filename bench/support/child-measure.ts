@@ -17,6 +17,7 @@ import { runReplay } from '../../src/replay/replay-job.ts';
 
 const [mode, input, job, output] = process.argv.slice(2);
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 let records = 0;
 let windows = 0;
 if (mode === 'parse-only') {
@@ -48,6 +49,8 @@ if (mode === 'parse-only') {
   throw new Error(`unknown mode ${mode} (parse-only | replay)`);
 }
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 let outputSha1: string | undefined;
 if (mode === 'replay') {
@@ -55,4 +58,4 @@ if (mode === 'replay') {
   for await (const chunk of createReadStream(output!)) hash.update(chunk as Buffer);
   outputSha1 = hash.digest('hex');
 }
-console.log(JSON.stringify({ mode, ms, records, windows, maxRssBytes, outputSha1 }));
+console.log(JSON.stringify({ mode, ms, cpuMs, records, windows, maxRssBytes, outputSha1 }));

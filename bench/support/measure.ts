@@ -10,6 +10,8 @@ const CHILD = fileURLToPath(new URL('./child-measure.ts', import.meta.url));
 export interface PassResult {
   mode: string;
   ms: number;
+  /** CPU time of the pass, every thread, user and system. */
+  cpuMs?: number;
   records: number;
   windows: number;
   maxRssBytes: number;
