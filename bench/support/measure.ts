@@ -12,6 +12,9 @@ export interface PassResult {
   ms: number;
   /** CPU time of the pass, every thread, user and system. */
   cpuMs?: number;
+  /** Replay on Linux: its main thread's CPU time, and its window thread's. */
+  mainThreadCpuMs?: number;
+  windowThreadCpuMs?: number;
   records: number;
   windows: number;
   maxRssBytes: number;
