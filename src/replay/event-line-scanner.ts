@@ -15,6 +15,9 @@
  * which also finds the reason of an invalid line. test/unit/replay/event-line-scanner.test.ts holds the two
  * paths to the same verdicts and values.
  *
+ * It pays: bench/replay-throughput.ts turns it off (line-scanner, ./fast-paths.ts) and prints
+ * its share.
+ *
  * Booleans are read as 1 and 0 into `numbers`, as replay packs them.
  *
  * Numbers: a plain decimal of at most 15 digits, m digits in all with k after the point, is

@@ -21,6 +21,8 @@
  * an exponent. Any other double is written by Grisu3 (./shortest-double-bytes.ts), the few it
  * cannot settle copied from `String(v)`, which is ASCII.
  * test/unit/replay/json-number-bytes.test.ts holds all of this to JSON.stringify on random values.
+ * It pays: bench/replay-throughput.ts turns the digits off (number-digits, ./fast-paths.ts)
+ * and prints their share.
  */
 
 import { usesFastPath } from './fast-paths.ts';

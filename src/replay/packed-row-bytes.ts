@@ -10,6 +10,8 @@
  * window's part is encoded once for the rows of one window in a row, as they come (a window end
  * fires for all its entities at once); and the feature part of a row whose window holds the
  * events of its entity's window before is a copy of that row's (./kept-feature-bytes.ts).
+ * It pays: bench/replay-throughput.ts turns it off (row-bytes, ./fast-paths.ts) and prints its
+ * share.
  */
 import type { ByteSink } from '../io/byte-file-writer.ts';
 import { usesFastPath } from './fast-paths.ts';

@@ -4,7 +4,8 @@
  * before (most entity ids, merchants, countries) is looked up without being cut out of the
  * line first. A Map of strings needed a new substring per lookup and hashed it again: a fifth
  * of the reading thread. Open addressing over a power-of-two table, FNV-1a over the UTF-16
- * code units, the hash kept per string to skip most comparisons.
+ * code units, the hash kept per string to skip most comparisons. It pays:
+ * bench/replay-throughput.ts turns it off (string-indexes, ./fast-paths.ts) and prints its share.
  */
 import { usesFastPath } from './fast-paths.ts';
 
