@@ -4,15 +4,23 @@
  *
  *   node --import tsx bench/support/child-measure.ts parse-only FILE
  *   node --import tsx bench/support/child-measure.ts replay FILE JOB OUTPUT
+ *
+ * A replay pass also prints its main and window threads' CPU time and the SHA-1 of its output,
+ * taken after the pass was timed.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 
 import { builtInJobRegistry } from '../../src/core/jobs/load-definitions.ts';
 import { resolveFeatureJobConfig } from '../../src/core/models/config.ts';
 import { readLineBatches } from '../../src/io/line-reader.ts';
 import { runReplay } from '../../src/replay/replay-job.ts';
+import { sampleThreadCpu } from './thread-cpu.ts';
 
 const [mode, input, job, output] = process.argv.slice(2);
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
+const threadCpu = sampleThreadCpu();
 let records = 0;
 let windows = 0;
 if (mode === 'parse-only') {
@@ -44,12 +52,26 @@ if (mode === 'parse-only') {
   throw new Error(`unknown mode ${mode} (parse-only | replay)`);
 }
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+const threads = threadCpu.stop();
+const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+let outputSha1: string | undefined;
+if (mode === 'replay') {
+  const hash = createHash('sha1');
+  for await (const chunk of createReadStream(output!)) hash.update(chunk as Buffer);
+  outputSha1 = hash.digest('hex');
+}
 console.log(
   JSON.stringify({
     mode,
     ms,
+    cpuMs,
+    mainThreadCpuMs: threads?.mainMs,
+    windowThreadCpuMs: threads?.busiestOtherMs,
     records,
     windows,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes,
+    outputSha1,
   }),
 );

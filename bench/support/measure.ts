@@ -10,14 +10,26 @@ const CHILD = fileURLToPath(new URL('./child-measure.ts', import.meta.url));
 export interface PassResult {
   mode: string;
   ms: number;
+  /** CPU time of the pass, every thread, user and system. */
+  cpuMs?: number;
+  /** Replay on Linux: its main thread's CPU time, and its window thread's. */
+  mainThreadCpuMs?: number;
+  windowThreadCpuMs?: number;
   records: number;
   windows: number;
   maxRssBytes: number;
+  /** Replay: the SHA-1 of the output file, taken after the pass was timed. */
+  outputSha1?: string;
 }
 
-export async function measurePass(args: readonly string[]): Promise<PassResult> {
+/** One pass in a fresh process; `env` is added to this process's environment. */
+export async function measurePass(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<PassResult> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     maxBuffer: 1 << 20,
+    env: { ...process.env, ...env },
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as PassResult;
 }

@@ -21,9 +21,15 @@
  * an exponent. Any other double is written by Grisu3 (./shortest-double-bytes.ts), the few it
  * cannot settle copied from `String(v)`, which is ASCII.
  * test/unit/replay/json-number-bytes.test.ts holds all of this to JSON.stringify on random values.
+ * It pays: bench/replay-throughput.ts turns the digits off (number-digits, ./fast-paths.ts)
+ * and prints their share.
  */
 
+import { usesFastPath } from './fast-paths.ts';
 import { writeShortestDouble } from './shortest-double-bytes.ts';
+
+const WRITES_DIGITS = usesFastPath('number-digits');
+const WRITES_SHORTEST_DOUBLE = usesFastPath('shortest-double');
 
 const MAX_HUNDREDTHS = 2 ** 31 - 1;
 
@@ -52,7 +58,12 @@ export function writeJsonNumber(bytes: Uint8Array, at: number, value: number): n
     return at + 4;
   }
   const hundredths = Math.round(value * 100);
-  if (hundredths / 100 === value && hundredths <= MAX_HUNDREDTHS && hundredths >= -MAX_HUNDREDTHS) {
+  if (
+    WRITES_DIGITS &&
+    hundredths / 100 === value &&
+    hundredths <= MAX_HUNDREDTHS &&
+    hundredths >= -MAX_HUNDREDTHS
+  ) {
     // -0 comes here as 0 hundredths and is written "0", as JSON.stringify does.
     if (hundredths < 0) bytes[at++] = MINUS;
     const magnitude = (hundredths < 0 ? -hundredths : hundredths) | 0;
@@ -69,8 +80,8 @@ export function writeJsonNumber(bytes: Uint8Array, at: number, value: number): n
     }
     return at;
   }
-  if (Number.isSafeInteger(value)) return writeSafeInteger(bytes, at, value);
-  const end = writeShortestDouble(bytes, at, value);
+  if (WRITES_DIGITS && Number.isSafeInteger(value)) return writeSafeInteger(bytes, at, value);
+  const end = WRITES_SHORTEST_DOUBLE ? writeShortestDouble(bytes, at, value) : -1;
   if (end >= 0) return end;
   // What Grisu3 cannot settle (about 0.5%), and subnormals: V8's own text.
   const text = String(value);

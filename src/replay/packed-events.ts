@@ -17,7 +17,7 @@ import { FeatureflowError } from '../core/errors.ts';
 import type { JobDefinition } from '../core/jobs/job-definition.ts';
 import type { EventLineScanner } from './event-line-scanner.ts';
 import { RecycledBuffers } from './recycled-buffers.ts';
-import { StringIndexes } from './string-indexes.ts';
+import { createStringIndexes, type StringIndexing } from './string-indexes.ts';
 
 /**
  * What the two sides need of a job: the fields of a window event, and how to build one; and
@@ -59,7 +59,7 @@ export class EventPacker {
   private readonly fieldValues: (number | string)[];
   private readonly isString: readonly boolean[];
   private readonly width: number;
-  private readonly dictionary: StringIndexes;
+  private readonly dictionary: StringIndexing;
   private readonly buffers: RecycledBuffers;
   private batch: PackedEvents;
   /** For scanned lines: the position among the event's fields of the entity id, of each field. */
@@ -81,7 +81,7 @@ export class EventPacker {
     this.width = 2 + fields.length;
     // Small at first: it grows itself as strings come. Sized for the most it may hold (64K
     // strings, a 512 KiB table), each lookup was a cache miss into it even with a few thousand.
-    this.dictionary = new StringIndexes(INITIAL_DICTIONARY_STRINGS);
+    this.dictionary = createStringIndexes(INITIAL_DICTIONARY_STRINGS);
     this.buffers = new RecycledBuffers(capacity * this.width);
     this.batch = this.emptyBatch();
     const ruleOf = (name: string) => {

@@ -10,8 +10,11 @@
  * window's part is encoded once for the rows of one window in a row, as they come (a window end
  * fires for all its entities at once); and the feature part of a row whose window holds the
  * events of its entity's window before is a copy of that row's (./kept-feature-bytes.ts).
+ * It pays: bench/replay-throughput.ts turns it off (row-bytes, ./fast-paths.ts) and prints its
+ * share.
  */
 import type { ByteSink } from '../io/byte-file-writer.ts';
+import { usesFastPath } from './fast-paths.ts';
 import { MAX_JSON_NUMBER_BYTES, writeJsonNumber } from './json-number-bytes.ts';
 import { KeptFeatureBytes, setBytes } from './kept-feature-bytes.ts';
 import {
@@ -37,6 +40,14 @@ const NEWLINE = 0x0a;
 const MAX_ID_BYTES_PER_UNIT = 6;
 
 export function createPackedRowEncoder(
+  featureNames: readonly string[],
+): (batch: PackedRows, sink: ByteSink) => void {
+  return usesFastPath('row-bytes')
+    ? createByteEncoder(featureNames)
+    : createPlainRowEncoder(featureNames);
+}
+
+function createByteEncoder(
   featureNames: readonly string[],
 ): (batch: PackedRows, sink: ByteSink) => void {
   const keys = featureNames.map((name) => utf8(`,${JSON.stringify(name)}:`));
@@ -122,6 +133,60 @@ export function createPackedRowEncoder(
       if (keptCode >= 0) kept.keep(keptCode, bytes, featuresAt, at);
     }
     sink.length = at;
+  };
+}
+
+/**
+ * The plain counterpart (./fast-paths.ts): each row's line as a string, every value written by
+ * JSON.stringify, the feature part kept per entity slot as a string, then encoded into the sink.
+ */
+function createPlainRowEncoder(
+  featureNames: readonly string[],
+): (batch: PackedRows, sink: ByteSink) => void {
+  const keys = featureNames.map((name) => `,${JSON.stringify(name)}:`);
+  const width = FIRST_FEATURE_INDEX + keys.length;
+  const keptFeatures: (string | undefined)[] = [];
+  const write = (sink: ByteSink, line: string) => {
+    sink.reserve(line.length * 3 + 1);
+    sink.length += sink.buffer.write(line, sink.length, 'utf8');
+    sink.buffer[sink.length++] = NEWLINE;
+  };
+  return (batch, sink) => {
+    const { values, entityIds, lines, count } = batch;
+    let idStart = 0;
+    for (let index = 0; index < count; index++) {
+      const offset = index * width;
+      const keptCode = values[offset + 1]!;
+      const line = lines?.[index];
+      if (line !== undefined) {
+        if (keptCode >= 0) keptFeatures[keptCode] = undefined;
+        write(sink, line);
+        continue;
+      }
+      const idEnd = idStart + values[offset]!;
+      const head =
+        `{"entity_id":${JSON.stringify(entityIds.slice(idStart, idEnd))}` +
+        `,"window_start":${JSON.stringify(values[offset + WINDOW_START_INDEX])}` +
+        `,"window_end":${JSON.stringify(values[offset + WINDOW_START_INDEX + 1])}`;
+      idStart = idEnd;
+      let features: string;
+      if (keptCode < 0) {
+        const kept = keptFeatures[keptSlotOf(keptCode)];
+        if (kept === undefined)
+          throw new Error(
+            `replay's row writer has no features kept for entity slot ${keptSlotOf(keptCode)} (a bug in replay, not in the input)`,
+          );
+        features = kept;
+      } else {
+        features = '';
+        for (let i = 0; i < keys.length; i++) {
+          features += keys[i]! + JSON.stringify(values[offset + FIRST_FEATURE_INDEX + i]);
+        }
+        features += '}';
+        if (keptCode >= 0) keptFeatures[keptCode] = features;
+      }
+      write(sink, head + features);
+    }
   };
 }
 

@@ -4,11 +4,14 @@
  * half a MiB is zeroed and then faulted in page by page; with a row batch every 4,096 rows that
  * was some 50,000 page faults per million events, a tenth of replay's system time.
  * A batch's reader looks only at the entries it was told were written, so a used buffer needs
- * no clearing.
+ * no clearing. It pays: bench/replay-throughput.ts turns it off (recycled-buffers,
+ * ./fast-paths.ts) and prints its share.
  */
 
+import { usesFastPath } from './fast-paths.ts';
+
 /** At most this many are kept; the rest are left to the garbage collector. */
-const MAX_KEPT = 16;
+const MAX_KEPT = usesFastPath('recycled-buffers') ? 16 : 0;
 
 export class RecycledBuffers {
   private readonly kept: ArrayBuffer[] = [];

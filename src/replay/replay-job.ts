@@ -15,6 +15,7 @@ import { NdjsonWriter } from '../io/ndjson-writer.ts';
 import { refuseSameFiles } from '../io/same-file-check.ts';
 import { StagedOutputs } from '../io/staged-outputs.ts';
 import { EventLineScanner } from './event-line-scanner.ts';
+import { usesFastPath } from './fast-paths.ts';
 import { LateEventDetector } from './late-event-detector.ts';
 import { ThreadedWindows } from './threaded-windows.ts';
 
@@ -171,7 +172,7 @@ async function replayInto(options: ReplayOptions, paths: OutputPaths): Promise<R
     const input = await readEventFile(
       options.inputPath,
       {
-        onLine: acceptLine,
+        ...(usesFastPath('line-scanner') ? { onLine: acceptLine } : {}),
         onValue: acceptValue,
         onUndecodable: rejectRecord,
         onDamage: (line, damage) => {

@@ -4,12 +4,51 @@
  * before (most entity ids, merchants, countries) is looked up without being cut out of the
  * line first. A Map of strings needed a new substring per lookup and hashed it again: a fifth
  * of the reading thread. Open addressing over a power-of-two table, FNV-1a over the UTF-16
- * code units, the hash kept per string to skip most comparisons.
+ * code units, the hash kept per string to skip most comparisons. It pays:
+ * bench/replay-throughput.ts turns it off (string-indexes, ./fast-paths.ts) and prints its share.
  */
+import { usesFastPath } from './fast-paths.ts';
 
 const EMPTY = 0;
 
-export class StringIndexes {
+/** What the dictionary needs: this file's table, or its plain counterpart, a Map. */
+export interface StringIndexing {
+  readonly size: number;
+  clear(): void;
+  indexOfRange(text: string, start: number, end: number, onNew: (value: string) => void): number;
+}
+
+export function createStringIndexes(expectedStrings: number): StringIndexing {
+  return usesFastPath('string-indexes')
+    ? new StringIndexes(expectedStrings)
+    : new MapStringIndexes();
+}
+
+/** The plain counterpart (./fast-paths.ts): a Map of the strings cut out of the lines. */
+class MapStringIndexes implements StringIndexing {
+  private readonly indexes = new Map<string, number>();
+
+  get size(): number {
+    return this.indexes.size;
+  }
+
+  clear(): void {
+    this.indexes.clear();
+  }
+
+  indexOfRange(text: string, start: number, end: number, onNew: (value: string) => void): number {
+    const value = text.slice(start, end);
+    let index = this.indexes.get(value);
+    if (index === undefined) {
+      index = this.indexes.size;
+      this.indexes.set(value, index);
+      onNew(value);
+    }
+    return index;
+  }
+}
+
+export class StringIndexes implements StringIndexing {
   /** The strings by index. */
   private readonly strings: string[] = [];
   private hashes = new Int32Array(0);

@@ -29,6 +29,7 @@ import { wrapCompute } from '../core/jobs/window-compute.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { serveBatches } from './batch-server.ts';
+import { usesFastPath } from './fast-paths.ts';
 import { PackedEventReader, type PackedEvents } from './packed-events.ts';
 import { RowSender } from './row-sender.ts';
 
@@ -71,7 +72,8 @@ const output = new RowSender(
 // new row per window was most of this thread's garbage.
 const row = compileNewFeatureRow(data.featureNames)() as WindowedFeatureRow;
 // Reusing the previous window's row is right only when the function cannot see the bounds.
-const reusesSameEvents = !data.dependsOnWindowBounds;
+const keepsFeatures = usesFastPath('kept-features');
+const reusesSameEvents = keepsFeatures && !data.dependsOnWindowBounds;
 const result: WindowThreadResult = { windows: 0, late: 0 };
 
 // The engine reads each event through the reader, positioned on it: no object per event but the
@@ -99,7 +101,10 @@ const engine = new WindowedEngine<PackedEventReader, object>({
     if (sameEvents && reusesSameEvents) {
       output.writeSameFeatures(window.entityId, window.windowStart, window.windowEnd, entitySlot);
     } else {
-      output.write(computeFeaturesInto!(window.getEvents(), window, row), entitySlot);
+      output.write(
+        computeFeaturesInto!(window.getEvents(), window, row),
+        keepsFeatures ? entitySlot : undefined,
+      );
     }
   },
   // The reading thread writes the late output; here they are only counted, as a cross-check.

@@ -55,6 +55,14 @@ function messyEventOf(job: Job): fc.Arbitrary<Record<string, unknown>> {
     .map((values) => Object.fromEntries(job.fieldRules.map((field, i) => [field.name, values[i]])));
 }
 
+/** The line Python's json.dumps writes with its default separators, ', ' and ': '. */
+function spacedJson(event: Record<string, unknown>): string {
+  const members = Object.entries(event).map(
+    ([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+  );
+  return `{${members.join(', ')}}`;
+}
+
 /** Lines as producers write them, and as they should not: changed, cut, reordered, padded. */
 function lines(events: fc.Arbitrary<Record<string, unknown>>) {
   const written = events.map((event) => JSON.stringify(event));
@@ -73,6 +81,10 @@ function lines(events: fc.Arbitrary<Record<string, unknown>>) {
       .map(([event, key, value]) => JSON.stringify({ ...event, [key]: value })),
     events.map((event) => JSON.stringify(Object.fromEntries(Object.entries(event).reverse()))),
     events.map((event) => JSON.stringify(event, null, 1)),
+    events.map(spacedJson),
+    fc
+      .tuple(events, fc.constantFrom(' ', '\t', '\r', '\r\n', '\u00a0', '\u2028', '\v'))
+      .map(([event, space]) => spacedJson(event).replaceAll(' ', space)),
     fc.tuple(written, fc.constantFrom(' ', '\r', '\t', ',')).map(([line, pad]) => line + pad),
     fc
       .tuple(written, fc.constantFrom('e0', 'E+2', '.0', '0'))
@@ -145,7 +157,10 @@ describe('EventLineScanner', () => {
     holdsToJsonParse(job, scanner, line);
   });
 
-  it('reads every valid event JSON.stringify writes with plain numbers', () => {
+  it.each([
+    ['JSON.stringify', JSON.stringify],
+    ["Python's json.dumps", spacedJson],
+  ])('reads every valid event %s writes with plain numbers', (_writer, write) => {
     const scanner = new EventLineScanner(TRANSACTIONS_JOB.fieldRules);
     const plain = fc
       .tuple(
@@ -155,7 +170,7 @@ describe('EventLineScanner', () => {
         fc.constantFrom('online', 'pos', 'atm'),
       )
       .map(([id, cents, timestamp, channel]) =>
-        JSON.stringify({
+        write({
           transaction_id: id,
           card_id: id,
           user_id: id,
@@ -176,6 +191,31 @@ describe('EventLineScanner', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('reads a line with whitespace before, after and between its tokens, and a CR at its end', () => {
+    const scanner = new EventLineScanner(TRANSACTIONS_JOB.fieldRules);
+    const line =
+      ' \t{ "transaction_id" :"t",\t"card_id":  "c" ,"user_id":"u","merchant_id":"m","merchant_category":"g",' +
+      '"amount" : -35.5 ,"currency":"EUR","country":"NL","channel":"pos","timestamp":\r\n17 } \r';
+    expect(scanner.scan(line)).toBe(true);
+    holdsToJsonParse(TRANSACTIONS_JOB, scanner, line);
+    expect(scanner.numbers[5]).toBe(-35.5);
+    expect(scanner.numbers[9]).toBe(17);
+    expect(scanner.text.slice(scanner.starts[1], scanner.ends[1])).toBe('c');
+  });
+
+  it.each([
+    ['a no-break space', '\u00a0'],
+    ['a line separator', '\u2028'],
+    ['a vertical tab', '\v'],
+  ])(
+    'leaves a line with %s between tokens (not JSON whitespace) to the general path',
+    (_name, space) => {
+      const scanner = new EventLineScanner(TRANSACTIONS_JOB.fieldRules);
+      const line = `{"transaction_id":"t",${space}"card_id":"c","user_id":"u","merchant_id":"m","merchant_category":"g","amount":1,"currency":"EUR","country":"NL","channel":"pos","timestamp":1}`;
+      expect(scanner.scan(line)).toBe(false);
+    },
+  );
 
   it.each([
     ['an exponent', '"amount":1e2'],
