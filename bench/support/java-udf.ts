@@ -5,8 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splitSqlStatements, stripComments } from '../../src/flink/sql-script.ts';
 
@@ -16,10 +14,6 @@ export const JAVA_UDF_JAR = fileURLToPath(
 const JAVA_UDF_POM = fileURLToPath(new URL('../java-udf/pom.xml', import.meta.url));
 export const TS_UDF_SCRIPT = fileURLToPath(
   new URL('../../flink-sql/03_transaction_features_udf.sql', import.meta.url),
-);
-/** Generated on each run from 03 (build output, not a source: 03 is the one copy of the job). */
-export const JAVA_UDF_SCRIPT = fileURLToPath(
-  new URL('../java-udf/target/transaction_features_java.sql', import.meta.url),
 );
 const JAVA_CLASS = 'dev.featureflow.bench.TransactionFeaturesJava';
 
@@ -116,12 +110,4 @@ export function deriveJavaUdfScript(script: string): string {
   const headerEnd = statements[0]!.indexOf('\n\n');
   if (headerEnd !== -1) statements[0] = statements[0]!.slice(headerEnd + 2);
   return `${HEADER}\n${statements.map((text) => `${text};`).join('\n\n')}\n`;
-}
-
-/** Writes bench/java-udf/target/transaction_features_java.sql from the current 03; returns its path. */
-export async function writeJavaUdfScript(): Promise<string> {
-  const derived = deriveJavaUdfScript(await readFile(TS_UDF_SCRIPT, 'utf8'));
-  await mkdir(dirname(JAVA_UDF_SCRIPT), { recursive: true });
-  await writeFile(JAVA_UDF_SCRIPT, derived);
-  return JAVA_UDF_SCRIPT;
 }
