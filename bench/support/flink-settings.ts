@@ -15,6 +15,51 @@ export interface FlinkSettings {
 
 export const NO_SETTINGS: FlinkSettings = { sets: [], moduleOptions: [] };
 
+/**
+ * Flink's own tuning, one profile per setting, for `--profiles` (bench/flink-udf-vs-java.ts):
+ * each profile's effect is measured against the first profile of the same run.
+ */
+export const TUNING_PROFILES: Readonly<Record<string, FlinkSettings>> = {
+  shipped: NO_SETTINGS,
+  'one-phase': { sets: [['table.optimizer.agg-phase-strategy', 'ONE_PHASE']], moduleOptions: [] },
+  'object-reuse': { sets: [['pipeline.object-reuse', 'true']], moduleOptions: [] },
+  'mini-batch': {
+    sets: [
+      ['table.exec.mini-batch.enabled', 'true'],
+      ['table.exec.mini-batch.allow-latency', '1 s'],
+      ['table.exec.mini-batch.size', '5000'],
+    ],
+    moduleOptions: [],
+  },
+  'distinct-split': {
+    sets: [['table.optimizer.distinct-agg.split.enabled', 'true']],
+    moduleOptions: [],
+  },
+  rocksdb: { sets: [['state.backend.type', 'rocksdb']], moduleOptions: [] },
+  'encode-off-task-thread': {
+    sets: [],
+    moduleOptions: [['batch.encode-off-task-thread', 'true']],
+  },
+  'concurrency-1024': {
+    sets: [['table.exec.async-scalar.max-concurrent-operations', '1024']],
+    moduleOptions: [],
+  },
+  'concurrency-8192': {
+    sets: [['table.exec.async-scalar.max-concurrent-operations', '8192']],
+    moduleOptions: [],
+  },
+};
+
+export function tuningProfile(name: string): FlinkSettings {
+  const profile = TUNING_PROFILES[name];
+  if (profile === undefined) {
+    throw new Error(
+      `--profiles: no profile ${JSON.stringify(name)} (known: ${Object.keys(TUNING_PROFILES).join(', ')})`,
+    );
+  }
+  return profile;
+}
+
 /** `key=value` flags as pairs; throws on a flag without '=' or with an empty key. */
 export function parseSettingFlags(flag: string, values: readonly string[]): [string, string][] {
   return values.map((text) => {
