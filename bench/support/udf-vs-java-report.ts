@@ -90,15 +90,13 @@ export function shortVertexName(name: string): string {
 }
 
 export function formatLoadTable(
-  typescript: readonly VertexLoadSummary[],
-  java: readonly VertexLoadSummary[],
+  jobs: readonly (readonly [string, readonly VertexLoadSummary[]])[],
 ): string {
   const ms = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : '-');
-  const rows = [
-    ...typescript.map((v) => ['TypeScript', v] as const),
-    ...java.map((v) => ['Java', v] as const),
-  ].map(
-    ([job, v]) => `| ${job} | ${v.name} | ${ms(v.busy)} | ${ms(v.backPressured)} | ${ms(v.idle)} |`,
+  const rows = jobs.flatMap(([job, loads]) =>
+    loads.map(
+      (v) => `| ${job} | ${v.name} | ${ms(v.busy)} | ${ms(v.backPressured)} | ${ms(v.idle)} |`,
+    ),
   );
   return [
     '| job | vertex | busy | back-pressured | idle |',
@@ -109,8 +107,7 @@ export function formatLoadTable(
 
 /** Which vertex is busiest in each job, and how much the source waits on it. */
 export function bottleneckLine(
-  typescript: readonly VertexLoadSummary[],
-  java: readonly VertexLoadSummary[],
+  jobs: readonly (readonly [string, readonly VertexLoadSummary[]])[],
 ): string {
   const describe = (job: string, loads: readonly VertexLoadSummary[]) => {
     if (loads.length === 0) return `${job}: no samples`;
@@ -118,5 +115,5 @@ export function bottleneckLine(
     const source = loads[0]!;
     return `${job}: busiest \`${busiest.name.split(' -> ')[0]}\` vertex ${Math.round(busiest.busy)} ms/s busy, source back-pressured ${Math.round(source.backPressured)} ms/s`;
   };
-  return `${describe('TypeScript', typescript)}; ${describe('Java', java)}.`;
+  return `${jobs.map(([job, loads]) => describe(job, loads)).join('; ')}.`;
 }

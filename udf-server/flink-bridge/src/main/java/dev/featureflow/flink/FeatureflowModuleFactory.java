@@ -36,6 +36,7 @@ public final class FeatureflowModuleFactory implements ModuleFactory {
     return Set.of(
         BridgeOptions.BATCH_MAX_ROWS,
         BridgeOptions.BATCH_MAX_WAIT,
+        BridgeOptions.BATCH_ENCODE_OFF_TASK_THREAD,
         BridgeOptions.CALL_TIMEOUT,
         BridgeOptions.RETRY_MAX_ATTEMPTS,
         BridgeOptions.RETRY_INITIAL_BACKOFF,
@@ -100,6 +101,7 @@ public final class FeatureflowModuleFactory implements ModuleFactory {
         tlsCert,
         tlsKey,
         zoneId,
-        0);
+        0,
+        options.get(BridgeOptions.BATCH_ENCODE_OFF_TASK_THREAD));
   }
 }
