@@ -35,6 +35,7 @@ import {
   type UdfServerProcess,
 } from '../test/support/udf-server-process.ts';
 import { generateWindows } from '../test/support/udf-windows.ts';
+import { withImageEnvironment } from './support/image-environment.ts';
 import { machineLine } from './support/measure.ts';
 import { memoryOf, resetPeak, settledRss } from './support/process-memory.ts';
 import { recordResult } from './support/results-table.ts';
@@ -216,7 +217,7 @@ const SETTINGS = [
   { name: 'limits off', args: LIMITS_OFF, env: plainEnv },
   { name: 'defaults', args: [], env: plainEnv },
   // As the Docker image runs it (see Dockerfile).
-  { name: IMAGE, args: [], env: { ...plainEnv, MALLOC_MMAP_THRESHOLD_: '32768' } },
+  { name: IMAGE, args: [], env: withImageEnvironment(plainEnv) },
 ] as const;
 
 const results: LoadResult[] = [];

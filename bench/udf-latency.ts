@@ -1,5 +1,6 @@
 /**
- * The UDF service under load: a real `featureflow udf-server` (its defaults), sent batches as
+ * The UDF service under load: a real `featureflow udf-server` (its defaults, with the Docker
+ * image's malloc setting, as it is deployed), sent batches as
  * the Flink bridge sends them (transaction_features, --batch windows of --events events a
  * call: the bridge's batch.max-rows is half of the jobs' 4096 async operations). First its peak
  * throughput: closed loop, --in-flight calls always outstanding (two per bridge subtask), for
@@ -21,6 +22,7 @@ import { featureFunctions } from '../src/udf/feature-functions.ts';
 import { toInvokeRequest } from '../src/udf/window-batch.ts';
 import { startUdfServerProcess } from '../test/support/udf-server-process.ts';
 import { generateWindows } from '../test/support/udf-windows.ts';
+import { withImageEnvironment } from './support/image-environment.ts';
 import { formatRate, machineLine } from './support/measure.ts';
 import { memoryOf, resetPeak, settledRss } from './support/process-memory.ts';
 import { recordResult } from './support/results-table.ts';
@@ -121,7 +123,7 @@ async function openLoop(client: UdfClient, windowsPerSecond: number, seconds: nu
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-const server = await startUdfServerProcess();
+const server = await startUdfServerProcess([], { env: withImageEnvironment(process.env) });
 const pid = server.child.pid!;
 const alive = () => server.child.exitCode === null && server.child.signalCode === null;
 const client = createUdfClient({ address: server.address });
