@@ -43,6 +43,13 @@ export const BENCHMARKS = [
     needs: 'nothing',
   },
   {
+    name: 'udf-latency',
+    file: 'bench/udf-latency.ts',
+    measures:
+      'UDF service Invoke p50/p99 at 80% of its peak throughput, and its RSS at peak and idle after, against that peak (target p99 <= 100 ms)',
+    needs: 'nothing',
+  },
+  {
     name: 'udf-bridge',
     file: 'bench/udf-bridge.ts',
     measures:

@@ -13,6 +13,7 @@ import { UDF_BATCH_ROWS, UDF_CALLS, UDF_LATENCY } from '../core/metrics.ts';
 import { decodeInvokeRequest, type InvokeRequestBatch } from './codec/invoke-request.ts';
 import { encodeInvokeResponse } from './codec/invoke-response.ts';
 import { WireFormatError } from './codec/wire-reader.ts';
+import { nextTurn } from './event-loop-turns.ts';
 import type { FunctionRegistry } from './function-registry.ts';
 import {
   byteLengthsOf,
@@ -44,10 +45,19 @@ export function refusalTrailers(refusal: Refusal): Metadata | undefined {
   return trailers;
 }
 
-export function createInvokeHandler(registry: FunctionRegistry, admission: InvokeAdmission) {
+/**
+ * `activity` hears of each call as it arrives (with its request's bytes, refused or not) and as it
+ * finishes (0): what ./idle-collector.ts needs to tell when a burst is over.
+ */
+export function createInvokeHandler(
+  registry: FunctionRegistry,
+  admission: InvokeAdmission,
+  activity: (requestBytes: number) => void = () => {},
+) {
   const limits = admission.limits;
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     const started = performance.now();
+    activity(call.request.length);
     let functionLabel = 'unknown';
     let rows = 0;
     let answered = false;
@@ -75,6 +85,9 @@ export function createInvokeHandler(registry: FunctionRegistry, admission: Invok
     }
     let reserved = 0;
     const run = async () => {
+      // Decoding a large request takes tens of ms: one per turn, as the slices of a batch; the
+      // bytes in flight are judged at the call's turn, once the calls before it have reserved.
+      await nextTurn();
       const full = admission.precheck(call.request.length);
       if (full !== undefined) {
         refuse(full);
@@ -178,6 +191,7 @@ export function createInvokeHandler(registry: FunctionRegistry, admission: Invok
       .finally(() => {
         admission.release(reserved);
         admission.leave();
+        activity(0);
       });
   };
 }

@@ -6,7 +6,8 @@
  * the function at all is refused as a whole.
  *
  * The batch is computed in slices of about YIELD_AFTER_MS, giving the event loop back between
- * them, so that health checks and other calls are answered while a large batch runs.
+ * them (./event-loop-turns.ts: one slice of one call per turn), so that health checks and other
+ * calls are answered while large batches run.
  */
 import { describeError } from '../core/errors.ts';
 import { expectColumn } from './codec/column-codec.ts';
@@ -14,6 +15,7 @@ import { allocateColumn, type Column } from './codec/columns.ts';
 import type { InvokeRequestBatch } from './codec/invoke-request.ts';
 import type { InvokeResponseBatch, RowError } from './codec/invoke-response.ts';
 import { WireFormatError } from './codec/wire-reader.ts';
+import { nextTurn } from './event-loop-turns.ts';
 import { byteLengthsOf, MAX_ROW_ERROR_CHARS } from './invoke-limits.ts';
 import type { ResultSink, WindowFunction } from './window-function.ts';
 
@@ -56,7 +58,7 @@ export async function runInvokeBatch(
   const run = slicedRun(fn, batch, control);
   for (let step = run.next(); ; step = run.next()) {
     if (step.done) return step.value;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
 

@@ -9,6 +9,8 @@
  *
  * Invoke calls are bounded (./invoke-limits.ts): calls at once, bytes in flight, response size
  * and entity id length, each refused with RESOURCE_EXHAUSTED (or a row error) before computing.
+ * Once a burst of calls is over, the server collects its garbage (./idle-collector.ts), so that
+ * its memory comes back.
  *
  * Every listener binds loopback unless given an address: the gRPC port by `address`, /metrics
  * by `metricsAddress`.
@@ -25,6 +27,7 @@ import { featureFunctions } from './feature-functions.ts';
 import { FunctionRegistry } from './function-registry.ts';
 import { scheduleGcForThroughput } from './gc-settings.ts';
 import { HealthState } from './health-service.ts';
+import { createIdleCollector } from './idle-collector.ts';
 import { createInvokeHandler } from './invoke-handler.ts';
 import { InvokeAdmission } from './invoke-limits.ts';
 import { healthServiceDefinition, udfServiceDefinition } from './proto-services.ts';
@@ -68,6 +71,12 @@ const SERVER_VERSION = (
   }
 ).version;
 
+/** After a burst of at least IDLE_COLLECT_AFTER_BYTES of requests, the quiet time after which
+ * the server collects its garbage (./idle-collector.ts): long enough that calls of steady
+ * traffic keep coming before it. */
+const IDLE_COLLECT_MS = 1_000;
+const IDLE_COLLECT_AFTER_BYTES = 64 * 1024 * 1024;
+
 /** Streams per connection beyond the concurrent call limit (health, Watch, Describe). */
 const STREAM_HEADROOM = 8;
 
@@ -101,10 +110,16 @@ export async function createUdfServer(options: UdfServerOptions): Promise<UdfSer
     maxRequestBytes,
   };
   const describeMessage = toDescribeMessage(describe);
+  const admission = new InvokeAdmission(limits);
+  const collector = createIdleCollector({
+    idleMs: IDLE_COLLECT_MS,
+    afterBytes: IDLE_COLLECT_AFTER_BYTES,
+    busy: () => admission.callsInFlight > 0,
+  });
   server.addService(udfServiceDefinition(), {
     Describe: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
       callback(null, describeMessage),
-    Invoke: createInvokeHandler(registry, new InvokeAdmission(limits)),
+    Invoke: createInvokeHandler(registry, admission, (bytes) => collector.activity(bytes)),
   });
   server.addService(healthServiceDefinition(), health.implementation());
 
@@ -139,6 +154,7 @@ export async function createUdfServer(options: UdfServerOptions): Promise<UdfSer
 
   let drained: Promise<void> | undefined;
   const stopMetrics = async () => {
+    collector.close();
     await metrics?.close();
     metrics = undefined;
   };

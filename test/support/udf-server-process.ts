@@ -15,14 +15,20 @@ export interface UdfServerProcess {
 
 const LISTENING = /udf-server: listening on (\S+?),.* metrics (\S+)/;
 
+export interface UdfServerProcessOptions {
+  /** The server's environment; default this process's. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeoutMs?: number;
+}
+
 export async function startUdfServerProcess(
   args: readonly string[] = [],
-  timeoutMs = 30_000,
+  { env = process.env, timeoutMs = 30_000 }: UdfServerProcessOptions = {},
 ): Promise<UdfServerProcess> {
   const child = spawn(
     process.execPath,
     [FEATUREFLOW_BIN, 'udf-server', '--udf-address', '127.0.0.1:0', '--metrics-port', '0', ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env },
   );
   let stderr = '';
   const exited = once(child, 'exit') as Promise<[number | null]>;

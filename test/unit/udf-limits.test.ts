@@ -10,6 +10,7 @@ import { decodeInvokeResponse } from '../../src/udf/codec/invoke-response.ts';
 import { featureFunctions } from '../../src/udf/feature-functions.ts';
 import { createUdfServer, type UdfServerOptions } from '../../src/udf/server.ts';
 import { toInvokeRequest, type WindowInput } from '../../src/udf/window-batch.ts';
+import { defineWindowFunction } from '../../src/udf/window-function.ts';
 import { TRANSACTIONS } from '../support/job-events.ts';
 import { generateWindows, slowTransactionFeatures } from '../support/udf-windows.ts';
 
@@ -161,6 +162,36 @@ describe('UDF service limits', () => {
         expect(pushbackMs(requestAlone)).toBeUndefined();
       },
     );
+  });
+
+  it('cuts the row error of a function that throws a message quoting unbounded input', async () => {
+    const echoing = defineWindowFunction<Record<string, unknown>>({
+      name: 'echoing_transaction_features',
+      doc: 'throws with every event in its message',
+      entityArgument: 'card_id',
+      eventSchema: TRANSACTIONS.eventSchema,
+      eventSchemaSource: TRANSACTIONS.eventSchemaSource,
+      eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
+      resultSchema: TRANSACTIONS.featureSchema,
+      resultSchemaSource: TRANSACTIONS.featureSchemaSource,
+      compute: (events) => {
+        throw new Error(`cannot compute ${JSON.stringify(events).repeat(1000)}`);
+      },
+    });
+    await withServer({ functions: [echoing] }, async (client) => {
+      const windows = generateWindows('transaction_features', 50, 3, 20);
+      const rows = await client.invoke('echoing_transaction_features', windows);
+      expect(rows).toHaveLength(50);
+      for (const row of rows) {
+        if (row.ok) throw new Error(`expected a row error, got ${JSON.stringify(row.row)}`);
+        const reason = row.reason;
+        expect(reason).toMatch(
+          /^echoing_transaction_features row \d+ \(entity 'card-\d+', window \[\d+, \d+\)\): cannot compute \[\{/,
+        );
+        expect(reason.length).toBe(320);
+        expect(reason.endsWith('...')).toBe(true);
+      }
+    });
   });
 
   it('quotes at most 64 characters of an unknown function name', async () => {
