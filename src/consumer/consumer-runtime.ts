@@ -352,13 +352,13 @@ export class ConsumerRuntime {
       offsets.trackDone(offset);
       return;
     }
-    const verdict = this.job.validate(decoded.value);
-    if (!verdict.ok) {
-      this.deadLetter(partition, message, verdict);
+    const problem = this.job.findProblem(decoded.value);
+    if (problem !== undefined) {
+      this.deadLetter(partition, message, problem);
       offsets.trackDone(offset);
       return;
     }
-    const event = verdict.event as Event;
+    const event = decoded.value as Event;
     const time = this.job.timeOf(event);
     this.counters.events++;
     const joined = state.engine.process(event, partition);
