@@ -1,6 +1,7 @@
 /**
  * The TypeScript consumer runtime (docs/README.md: the second runtime):
- * Kafka -> decode -> validate -> windows (per-partition watermarks) -> features -> Redis,
+ * Kafka -> decode -> validate -> windows (per-partition watermarks) -> newest window per entity
+ * -> features -> Redis,
  * late events -> <topic>.late, invalid messages -> <topic>.dlq, then commit.
  *
  * Offsets are committed only after the Redis writes and Kafka sends they cover are
@@ -11,20 +12,14 @@
 import { describeError } from '../core/errors.ts';
 import type { JobDefinition, WindowedFeatureRow } from '../core/jobs/job-definition.ts';
 import { JobRegistry } from '../core/jobs/job-registry.ts';
-import {
-  DEAD_LETTERS,
-  EVENT_TO_REDIS,
-  FEATURES_COMPUTED,
-  LATE_EVENTS,
-  WINDOW_SIZE,
-} from '../core/metrics.ts';
+import { DEAD_LETTERS, FEATURES_COMPUTED, LATE_EVENTS, WINDOW_SIZE } from '../core/metrics.ts';
 import type { InvalidEvent } from '../core/models/event-validation.ts';
 import { createFeatureSink, type FeatureSink } from '../core/sinks/redis-feature-sink.ts';
 import { logRowOutcomes } from '../core/sinks/row-outcomes-log.ts';
 import { writeFeaturesUntilDone } from '../core/sinks/write-until-done.ts';
 import { AvroDeserializer, AvroSerializer, wireTypeOfSchema } from '../core/utils/avro.ts';
 import { SchemaDirectory } from '../core/utils/schema-directory.ts';
-import { lastWindowEnd } from '../core/utils/windowing.ts';
+import { lastWindowEnd, type SlidingWindow } from '../core/utils/windowing.ts';
 import { WindowedEngine } from '../engine/windowed-engine.ts';
 import { deadLetterMessage, deadLetterTopicOf } from '../kafka/dead-letter-headers.ts';
 import { createKafkaClient } from '../kafka/kafka-client.ts';
@@ -34,14 +29,20 @@ import { MessageProducer } from '../kafka/message-producer.ts';
 import { assertTopicsExist } from '../kafka/topic-check.ts';
 import { decodeHorizon, encodeHorizon } from './committed-horizon.ts';
 import type { ResolvedConsumerConfig } from './consumer-config.ts';
+import { NewestWindows } from './newest-windows.ts';
 import { PartitionOffsets } from './partition-offsets.ts';
 import { PartitionWatermarks } from './partition-watermarks.ts';
 
 type Event = object;
+/** What a window keeps of an event: the fields the job's features read (JobSpec.reads). */
+type WindowEvent = object;
+
+/** Messages handled between two checks that the consumer is still running and the batch current. */
+const STOP_CHECK_INTERVAL = 256;
 
 /** One owned partition: its windows (entities are keyed to one partition) and its offsets. */
 interface PartitionState {
-  engine: WindowedEngine<Event>;
+  engine: WindowedEngine<Event, WindowEvent>;
   offsets: PartitionOffsets;
 }
 
@@ -80,9 +81,10 @@ export class ConsumerRuntime {
   private readonly lastCommitted = new Map<number, number>();
   private readonly highWatermarks = new Map<number, number>();
   private readonly lastOffsets = new Map<number, number>();
-  private pendingRows: WindowedFeatureRow[] = [];
-  /** Wall-clock arrival of the newest event per fired window, for event-to-Redis latency. */
-  private pendingArrivalMs: number[] = [];
+  /** Fired windows not yet written: their features are computed when they are written. */
+  private readonly pendingWindows = new NewestWindows<SlidingWindow<WindowEvent>>();
+  /** Scratch for the field values of one window event. */
+  private readonly windowEventValues: (number | string)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private ticker: NodeJS.Timeout | undefined;
@@ -126,9 +128,9 @@ export class ConsumerRuntime {
   }
 
   /** A partition's engine: its watermark is driven by `advanceFiring`, starting at `horizon`. */
-  private createEngine(horizon: number): WindowedEngine<Event> {
+  private createEngine(horizon: number): WindowedEngine<Event, WindowEvent> {
     const { job } = this.config;
-    return new WindowedEngine<Event>({
+    return new WindowedEngine<Event, WindowEvent>({
       windowSizeMs: job.windowSizeMs,
       slideMs: job.slideMs,
       maxOutOfOrdernessMs: job.maxOutOfOrdernessMs,
@@ -136,12 +138,16 @@ export class ConsumerRuntime {
       initialWatermark: horizon,
       entityOf: this.job.entityOf,
       timeOf: this.job.timeOf,
+      // The small window event, not the decoded one with every field, is what stays in the
+      // windows for minutes of event time; the decoded one dies young.
+      windowEventOf: (event) => {
+        this.job.windowEventValues(event, this.windowEventValues);
+        return this.job.windowEventFrom(this.windowEventValues);
+      },
       onWindowFired: (window) => {
         this.counters.windows++;
-        FEATURES_COMPUTED.inc({ feature_type: this.job.name });
         WINDOW_SIZE.observe({ window_type: this.job.name }, window.size());
-        this.pendingRows.push(this.job.computeFeatures(window.getEvents(), window));
-        this.pendingArrivalMs.push(Date.now());
+        this.pendingWindows.add(window);
       },
       onLateEvent: () => {},
     });
@@ -199,7 +205,7 @@ export class ConsumerRuntime {
         const now = Date.now();
         this.watermarks.recompute(now);
         this.advanceFiring(now);
-        if (this.pendingRows.length > 0) await this.flushAndCommit();
+        if (this.pendingWindows.size > 0) await this.flushAndCommit();
       });
     }, this.config.tickIntervalMs);
     await this.consumer.run({
@@ -307,10 +313,20 @@ export class ConsumerRuntime {
     await this.markBacklogs();
     this.currentHeartbeat = heartbeat;
     this.highWatermarks.set(partition, Number(batch.highWatermark));
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      this.handleMessage(partition, message, state);
-      resolveOffset(message.offset);
+    // Resolved once per batch, not per message: kafkajs parses every offset it is given into a
+    // Long, and which messages were handled is known without it until the loop ends, even if one
+    // throws. Whether to stop is asked every STOP_CHECK_INTERVAL messages: kafkajs builds a
+    // string per isStale() call.
+    const messages = batch.messages;
+    let handled = 0;
+    try {
+      while (handled < messages.length) {
+        if (handled % STOP_CHECK_INTERVAL === 0 && (!isRunning() || isStale())) break;
+        this.handleMessage(partition, messages[handled]!, state);
+        handled++;
+      }
+    } finally {
+      if (handled > 0) resolveOffset(messages[handled - 1]!.offset);
     }
     const now = Date.now();
     if ((this.lastOffsets.get(partition) ?? -1) + 1 < Number(batch.highWatermark)) {
@@ -336,13 +352,13 @@ export class ConsumerRuntime {
       offsets.trackDone(offset);
       return;
     }
-    const verdict = this.job.validate(decoded.value);
-    if (!verdict.ok) {
-      this.deadLetter(partition, message, verdict);
+    const problem = this.job.findProblem(decoded.value);
+    if (problem !== undefined) {
+      this.deadLetter(partition, message, problem);
       offsets.trackDone(offset);
       return;
     }
-    const event = verdict.event as Event;
+    const event = decoded.value as Event;
     const time = this.job.timeOf(event);
     this.counters.events++;
     const joined = state.engine.process(event, partition);
@@ -390,19 +406,19 @@ export class ConsumerRuntime {
   /** Late and dead letters acknowledged, fired rows in Redis, then the commit. */
   private async flushAndCommit(): Promise<void> {
     await this.producer.flush();
-    if (this.pendingRows.length > 0) {
-      const rows = this.pendingRows;
-      const arrivals = this.pendingArrivalMs;
-      this.pendingRows = [];
-      this.pendingArrivalMs = [];
+    if (this.pendingWindows.size > 0) {
+      const { windows, superseded } = this.pendingWindows.take();
+      FEATURES_COMPUTED.inc({ feature_type: this.job.name }, windows.length + superseded);
+      const rows: WindowedFeatureRow[] = windows.map((window) =>
+        this.job.computeFeatures(window.getEvents(), window),
+      );
+      this.counters.stale += superseded;
       // Rows Redis cannot take for now are retried (only those) until it can: no commit
       // below moves past them meanwhile.
       const result = await writeFeaturesUntilDone(this.sink, rows, this.job, {
         log: this.log,
         onRetry: () => this.currentHeartbeat?.().catch(() => undefined),
       });
-      const now = Date.now();
-      for (const arrival of arrivals) EVENT_TO_REDIS.observe((now - arrival) / 1000);
       this.counters.written += result.written;
       this.counters.stale += result.stale;
       logRowOutcomes(result, this.log);
