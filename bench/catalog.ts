@@ -79,7 +79,7 @@ export const BENCHMARKS = [
     name: 'flink-udf-vs-java',
     file: 'bench/flink-udf-vs-java.ts',
     measures:
-      'the Flink job with the TypeScript UDF against the same job with a plain Java UDF and the pure-SQL job (target 0.8 of each), optionally under Flink settings (--set, --module)',
+      'the Flink job with the TypeScript UDF against the same job with a plain Java UDF (target 0.7)',
     needs: 'the local stack (featureflow up), Java 17 and Maven',
   },
   {

@@ -4,18 +4,18 @@
  * reached the last event (every window the backlog can fire has fired). Baseline in the same
  * run: reading the same backlog with Kafka's ConsumerPerformance (what Kafka alone delivers).
  *
- * Flink settings apply to the job without editing its file: `--set key=value`, repeatable
- * (bench/support/flink-settings.ts).
- *
  * Needs the local stack: `featureflow up`.
- *   npx tsx bench/flink-sql-throughput.ts [--events 300000] [--set key=value ...] [--no-record]
+ *   npx tsx bench/flink-sql-throughput.ts [--events 300000] [--no-record]
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { resolveServiceEndpoints } from '../src/config/environment.ts';
 import { submitSqlScript } from '../src/flink/submit-script.ts';
 import { createKafkaClient } from '../src/kafka/kafka-client.ts';
+import { libDirOf } from '../src/stack/artifacts.ts';
+import { resolveHomeDir } from '../src/stack/stack-config.ts';
 import {
   createTopics,
   deleteTopics,
@@ -24,25 +24,18 @@ import {
   produceBacklog,
   stopJob,
 } from './support/flink-job.ts';
-import {
-  applyFlinkSettings,
-  describeSettings,
-  parseSettingFlags,
-} from './support/flink-settings.ts';
-import { consumerPerformanceRate } from './support/kafka-baseline.ts';
 import { formatRate, machineLine } from './support/measure.ts';
 import { recordResult } from './support/results-table.ts';
 
+const run = promisify(execFile);
 const { values: flags } = parseArgs({
   options: {
     events: { type: 'string', default: '300000' },
     'flink-rest': { type: 'string', default: 'http://127.0.0.1:8081' },
-    set: { type: 'string', multiple: true, default: [] },
     'no-record': { type: 'boolean', default: false },
   },
 });
 const events = Number(flags.events);
-const settings = { sets: parseSettingFlags('--set', flags.set), moduleOptions: [] };
 const endpoints = resolveServiceEndpoints();
 const dataDir = new URL('./data/', import.meta.url).pathname;
 await mkdir(dataDir, { recursive: true });
@@ -61,26 +54,27 @@ await createTopics(kafka, topics, 3);
 await produceBacklog(kafka, endpoints.kafkaBrokers, backlog, eventsTopic);
 
 // Baseline: Kafka alone delivering the backlog.
-const kafkaRate = await consumerPerformanceRate(
-  endpoints.kafkaBrokers,
-  eventsTopic,
-  events,
-  `bench-sql-tool-${stamp}`,
+const tool = await run(
+  'java',
+  [
+    '-cp',
+    `${libDirOf(resolveHomeDir({}), 'kafka')}/*`,
+    'org.apache.kafka.tools.ConsumerPerformance',
+    '--bootstrap-server',
+    endpoints.kafkaBrokers.join(','),
+    '--topic',
+    eventsTopic,
+    '--messages',
+    String(events),
+    '--group',
+    `bench-sql-tool-${stamp}`,
+  ],
+  { maxBuffer: 1 << 24 },
 );
+const kafkaRate = Number(tool.stdout.trim().split('\n').pop()!.split(',')[5]);
 
-const script = join(dataDir, 'sql-throughput.sql');
-await writeFile(
-  script,
-  applyFlinkSettings(
-    await readFile(
-      new URL('../flink-sql/01_transaction_features_sql.sql', import.meta.url).pathname,
-      'utf8',
-    ),
-    settings,
-  ),
-);
 const jobs = await submitSqlScript({
-  file: script,
+  file: new URL('../flink-sql/01_transaction_features_sql.sql', import.meta.url).pathname,
   gatewayUrl: endpoints.flinkSqlGateway,
   vars: {
     KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
@@ -103,13 +97,11 @@ const seconds = (performance.now() - started) / 1000;
 await stopJob(endpoints.flinkSqlGateway, jobId);
 await deleteTopics(kafka, topics);
 await rm(backlog.path);
-await rm(script);
 
 const sqlRate = events / seconds;
 const section = `
 ## Flink pure-SQL transaction job: sustained throughput (${new Date().toISOString().slice(0, 10)})
-Command: \`npx tsx bench/flink-sql-throughput.ts --events ${events}${flags.set.map((x) => ` --set '${x}'`).join('')}\` (local stack up: 1 TaskManager, parallelism 1)
-Settings: ${describeSettings(settings)}.
+Command: \`npx tsx bench/flink-sql-throughput.ts --events ${events}\` (local stack up: 1 TaskManager, parallelism 1)
 Machine: ${machineLine()}. A backlog of ${formatRate(events)} events (5,000 cards) in 3 partitions; the job's time from RUNNING
 until its source had emitted every event (operator metric) and the window operator's watermark passed the last one. Baseline: ConsumerPerformance reading the same backlog.
 

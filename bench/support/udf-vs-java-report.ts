@@ -90,13 +90,15 @@ export function shortVertexName(name: string): string {
 }
 
 export function formatLoadTable(
-  jobs: readonly (readonly [string, readonly VertexLoadSummary[]])[],
+  typescript: readonly VertexLoadSummary[],
+  java: readonly VertexLoadSummary[],
 ): string {
   const ms = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : '-');
-  const rows = jobs.flatMap(([job, loads]) =>
-    loads.map(
-      (v) => `| ${job} | ${v.name} | ${ms(v.busy)} | ${ms(v.backPressured)} | ${ms(v.idle)} |`,
-    ),
+  const rows = [
+    ...typescript.map((v) => ['TypeScript', v] as const),
+    ...java.map((v) => ['Java', v] as const),
+  ].map(
+    ([job, v]) => `| ${job} | ${v.name} | ${ms(v.busy)} | ${ms(v.backPressured)} | ${ms(v.idle)} |`,
   );
   return [
     '| job | vertex | busy | back-pressured | idle |',
@@ -107,7 +109,8 @@ export function formatLoadTable(
 
 /** Which vertex is busiest in each job, and how much the source waits on it. */
 export function bottleneckLine(
-  jobs: readonly (readonly [string, readonly VertexLoadSummary[]])[],
+  typescript: readonly VertexLoadSummary[],
+  java: readonly VertexLoadSummary[],
 ): string {
   const describe = (job: string, loads: readonly VertexLoadSummary[]) => {
     if (loads.length === 0) return `${job}: no samples`;
@@ -115,5 +118,5 @@ export function bottleneckLine(
     const source = loads[0]!;
     return `${job}: busiest \`${busiest.name.split(' -> ')[0]}\` vertex ${Math.round(busiest.busy)} ms/s busy, source back-pressured ${Math.round(source.backPressured)} ms/s`;
   };
-  return `${jobs.map(([job, loads]) => describe(job, loads)).join('; ')}.`;
+  return `${describe('TypeScript', typescript)}; ${describe('Java', java)}.`;
 }

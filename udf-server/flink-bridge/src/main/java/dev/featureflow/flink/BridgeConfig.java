@@ -10,7 +10,6 @@ import java.time.ZoneId;
  * @param zoneId the session time zone at LOAD MODULE time: a TIMESTAMP(3) window bound (HOP's
  *     window_start over a TIMESTAMP_LTZ time attribute) is wall-clock time in that zone.
  * @param maxRequestBytes the service's request limit (from Describe): batches stay below it.
- * @param encodeOffTaskThread batch.encode-off-task-thread (see BridgeOptions).
  */
 public record BridgeConfig(
     String address,
@@ -26,8 +25,7 @@ public record BridgeConfig(
     String tlsCert,
     String tlsKey,
     String zoneId,
-    long maxRequestBytes,
-    boolean encodeOffTaskThread)
+    long maxRequestBytes)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -62,7 +60,6 @@ public record BridgeConfig(
         tlsCert,
         tlsKey,
         zoneId,
-        bytes,
-        encodeOffTaskThread);
+        bytes);
   }
 }

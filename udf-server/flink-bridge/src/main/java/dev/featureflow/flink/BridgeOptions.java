@@ -36,16 +36,6 @@ public final class BridgeOptions {
           .withDescription(
               "How long a window may wait for others to fill its batch before the batch is sent.");
 
-  public static final ConfigOption<Boolean> BATCH_ENCODE_OFF_TASK_THREAD =
-      ConfigOptions.key("batch.encode-off-task-thread")
-          .booleanType()
-          .defaultValue(false)
-          .withDescription(
-              "Turn a full batch's windows into the Invoke request on a thread of its own (one per"
-                  + " subtask) instead of the task thread that runs the window aggregation: that"
-                  + " thread then only collects windows. Helps when the task thread is the job's"
-                  + " limit and the TaskManager has a core to spare.");
-
   public static final ConfigOption<Duration> CALL_TIMEOUT =
       ConfigOptions.key("call.timeout")
           .durationType()

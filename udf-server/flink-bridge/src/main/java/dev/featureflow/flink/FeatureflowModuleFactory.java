@@ -36,7 +36,6 @@ public final class FeatureflowModuleFactory implements ModuleFactory {
     return Set.of(
         BridgeOptions.BATCH_MAX_ROWS,
         BridgeOptions.BATCH_MAX_WAIT,
-        BridgeOptions.BATCH_ENCODE_OFF_TASK_THREAD,
         BridgeOptions.CALL_TIMEOUT,
         BridgeOptions.RETRY_MAX_ATTEMPTS,
         BridgeOptions.RETRY_INITIAL_BACKOFF,
@@ -101,7 +100,6 @@ public final class FeatureflowModuleFactory implements ModuleFactory {
         tlsCert,
         tlsKey,
         zoneId,
-        0,
-        options.get(BridgeOptions.BATCH_ENCODE_OFF_TASK_THREAD));
+        0);
   }
 }

@@ -22,11 +22,6 @@ final class PendingBatch {
   int unavailableFailures;
   int busyFailures;
   final List<CompletableFuture<Row>> futures;
-  /**
-   * Set when the batch is encoded off the task thread: {@link #add} only keeps the window, and
-   * {@link #materialize} turns the kept windows into columns on the encoding thread.
-   */
-  private final List<Object[]> deferred;
   private final EventColumns events;
   private final int eventFieldCount;
   private final StringColumnWriter entityIds;
@@ -35,9 +30,8 @@ final class PendingBatch {
   private int[] counts;
   private long estimatedBytes;
 
-  PendingBatch(List<Field> eventFields, ZoneId zone, int expectedRows, boolean deferColumns) {
+  PendingBatch(List<Field> eventFields, ZoneId zone, int expectedRows) {
     futures = new ArrayList<>(expectedRows);
-    deferred = deferColumns ? new ArrayList<>(expectedRows) : null;
     events = new EventColumns(eventFields, zone, expectedRows * 4);
     eventFieldCount = eventFields.size();
     entityIds = new StringColumnWriter(expectedRows);
@@ -66,51 +60,6 @@ final class PendingBatch {
    * leaves the batch as it was.
    */
   String add(
-      String entityId,
-      long windowStart,
-      long windowEnd,
-      Object[] windowEvents,
-      long bytes,
-      CompletableFuture<Row> future) {
-    if (deferred != null) {
-      deferred.add(new Object[] {entityId, windowStart, windowEnd, windowEvents, future});
-      futures.add(future);
-      estimatedBytes += bytes;
-      return null;
-    }
-    return addColumns(entityId, windowStart, windowEnd, windowEvents, bytes, future);
-  }
-
-  /** What a window kept by {@link #add} and refused by {@link #materialize} is told. */
-  interface Refusal {
-    void refused(CompletableFuture<Row> future, String entityId, long start, long end, String problem);
-  }
-
-  /**
-   * Turns the windows {@link #add} kept into columns (on the encoding thread); a window whose
-   * events cannot be sent goes to {@code refusal} and leaves the batch. No-op unless deferred.
-   */
-  void materialize(Refusal refusal) {
-    if (deferred == null || deferred.isEmpty()) {
-      return;
-    }
-    futures.clear();
-    estimatedBytes = 0;
-    for (Object[] window : deferred) {
-      String entityId = (String) window[0];
-      long start = (Long) window[1];
-      long end = (Long) window[2];
-      @SuppressWarnings("unchecked")
-      CompletableFuture<Row> future = (CompletableFuture<Row>) window[4];
-      String problem = addColumns(entityId, start, end, (Object[]) window[3], 0, future);
-      if (problem != null) {
-        refusal.refused(future, entityId, start, end, problem);
-      }
-    }
-    deferred.clear();
-  }
-
-  private String addColumns(
       String entityId,
       long windowStart,
       long windowEnd,

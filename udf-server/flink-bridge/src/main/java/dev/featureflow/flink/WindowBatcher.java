@@ -14,9 +14,6 @@ import java.io.IOException;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.types.Row;
@@ -30,8 +27,6 @@ import org.slf4j.LoggerFactory;
  * the first one, or before the request would outgrow the service's limit.
  *
  * <p>eval (task thread) -> batch -> Invoke (gRPC) -> rows -> futures (gRPC callback thread).
- * With {@code batch.encode-off-task-thread} the task thread only collects windows; the batch's
- * columns and request are built on the batcher's own encoding thread.
  *
  * <p>UNAVAILABLE (the service or one replica down) and busy refusals are retried as {@link
  * RetryPolicy} says; after UNAVAILABLE the channel's reconnect backoff is reset, so a restarted
@@ -57,8 +52,6 @@ final class WindowBatcher implements AutoCloseable {
   private final long byteBudget;
   /** Flush timers and retry delays: tiny tasks, one thread for the JVM (SharedScheduler). */
   private final ScheduledExecutorService scheduler = SharedScheduler.acquire();
-  /** batch.encode-off-task-thread: the one thread that encodes and sends this batcher's batches. */
-  private final ExecutorService encoder;
 
   private PendingBatch current;
   private boolean closed;
@@ -87,15 +80,6 @@ final class WindowBatcher implements AutoCloseable {
         config.maxRequestBytes() > 0
             ? (long) (config.maxRequestBytes() * REQUEST_BUDGET)
             : Long.MAX_VALUE;
-    this.encoder =
-        config.encodeOffTaskThread()
-            ? Executors.newSingleThreadExecutor(
-                runnable -> {
-                  Thread thread = new Thread(runnable, "featureflow-udf-encoder-" + name);
-                  thread.setDaemon(true);
-                  return thread;
-                })
-            : null;
   }
 
   private static int argumentIndex(FunctionDescriptor function, ArgumentRole role) {
@@ -156,29 +140,15 @@ final class WindowBatcher implements AutoCloseable {
       rowFailed(future, window(entityId, windowStart, windowEnd), problem);
     }
     if (overflow != null) {
-      dispatch(overflow);
+      send(overflow);
     }
     if (full != null) {
-      dispatch(full);
-    }
-  }
-
-  /** Sends the batch here, or on the encoding thread (batch.encode-off-task-thread). */
-  private void dispatch(PendingBatch batch) {
-    if (encoder == null) {
-      send(batch);
-      return;
-    }
-    try {
-      encoder.execute(() -> send(batch));
-    } catch (RejectedExecutionException closedMeanwhile) {
-      failAll(batch, prefix() + "closed before the batch was sent", "CANCELLED", null);
+      send(full);
     }
   }
 
   private PendingBatch startBatch() {
-    PendingBatch batch =
-        new PendingBatch(eventFields, zone, config.batchMaxRows(), encoder != null);
+    PendingBatch batch = new PendingBatch(eventFields, zone, config.batchMaxRows());
     scheduler.schedule(
         () -> flushIfStillWaiting(batch),
         config.batchMaxWait().toNanos(),
@@ -193,17 +163,13 @@ final class WindowBatcher implements AutoCloseable {
       }
       current = null;
     }
-    dispatch(batch);
+    // Empty when its only windows were refused (a NULL in an event): nothing to send.
+    if (batch.rows() > 0) {
+      send(batch);
+    }
   }
 
   private void send(PendingBatch batch) {
-    batch.materialize(
-        (future, entityId, start, end, problem) ->
-            rowFailed(future, window(entityId, start, end), problem));
-    // Empty when its only windows were refused (a NULL in an event): nothing to send.
-    if (batch.rows() == 0) {
-      return;
-    }
     byte[] request;
     try {
       request = batch.encode(name);
@@ -399,10 +365,6 @@ final class WindowBatcher implements AutoCloseable {
       current = null;
     }
     SharedScheduler.release();
-    if (encoder != null) {
-      // Batches queued for encoding still go out (their calls complete like those in flight).
-      encoder.shutdown();
-    }
     if (unsent != null) {
       failAll(unsent, prefix() + "closed before the batch was sent", "CANCELLED", null);
     }

@@ -56,7 +56,7 @@ public final class BridgeBenchmark {
             null,
             null,
             "UTC",
-            0, false);
+            0);
     FunctionDescriptor function =
         ServiceDescription.fetch(config, Duration.ofSeconds(30)).getFunctionsList().stream()
             .filter(f -> f.getName().equals("transaction_features"))

@@ -35,7 +35,7 @@ class BusyRetryTest {
         null,
         null,
         "UTC",
-        16 * 1024 * 1024, false);
+        16 * 1024 * 1024);
   }
 
   private static FunctionDescriptor transactionFeatures(BridgeConfig config) {

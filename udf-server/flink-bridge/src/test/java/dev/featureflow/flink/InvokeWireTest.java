@@ -43,7 +43,7 @@ class InvokeWireTest {
 
   @Test
   void writesWhatTheGeneratedClassesRead() throws Exception {
-    PendingBatch batch = new PendingBatch(FIELDS, ZoneId.of("UTC"), 4, false);
+    PendingBatch batch = new PendingBatch(FIELDS, ZoneId.of("UTC"), 4);
     InvokeRequest.Builder expected = InvokeRequest.newBuilder().setFunction("f");
     StringColumn.Builder entityIds = StringColumn.newBuilder();
     List<List<Object>> columns = new ArrayList<>();
@@ -100,8 +100,8 @@ class InvokeWireTest {
   @Test
   void aRefusedWindowLeavesNoTraceInTheRequest() throws Exception {
     List<Field> fields = List.of(FIELDS.get(0), FIELDS.get(4), FIELDS.get(5));
-    PendingBatch withRefusal = new PendingBatch(fields, ZoneId.of("UTC"), 4, false);
-    PendingBatch without = new PendingBatch(fields, ZoneId.of("UTC"), 4, false);
+    PendingBatch withRefusal = new PendingBatch(fields, ZoneId.of("UTC"), 4);
+    PendingBatch without = new PendingBatch(fields, ZoneId.of("UTC"), 4);
     Row[] first = {Row.of(1.0, "DE", "m-1"), Row.of(2.0, "FR", "m-2")};
     // The NULL is in the last event: the ones before it were already read when it is found.
     Row[] refused = {Row.of(3.0, "IT", "m-3"), Row.of(4.0, "ES", null)};

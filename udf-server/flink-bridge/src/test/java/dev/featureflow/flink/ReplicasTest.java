@@ -39,7 +39,7 @@ class ReplicasTest {
         null,
         null,
         "UTC",
-        16 * 1024 * 1024, false);
+        16 * 1024 * 1024);
   }
 
   private static FunctionDescriptor transactionFeatures(String address) {

@@ -46,10 +46,6 @@ class WindowBatcherTest {
   }
 
   private static BridgeConfig config(int maxRows, int maxWaitMs) {
-    return config(maxRows, maxWaitMs, false);
-  }
-
-  private static BridgeConfig config(int maxRows, int maxWaitMs, boolean encodeOffTaskThread) {
     return new BridgeConfig(
         server.address,
         maxRows,
@@ -64,7 +60,7 @@ class WindowBatcherTest {
         null,
         null,
         "UTC",
-        16 * 1024 * 1024, encodeOffTaskThread);
+        16 * 1024 * 1024);
   }
 
   private static Row get(CompletableFuture<Row> future) throws Exception {
@@ -120,45 +116,6 @@ class WindowBatcherTest {
     assertTrue(calls >= 20 && calls <= 24, "Invoke calls on the server: " + calls);
     assertEquals(calls, metrics.batches.getCount());
     assertEquals(2000, metrics.windows.getCount());
-  }
-
-  @Test
-  void encodesOffTheTaskThreadWithTheSameRowsAndRefusals() throws Exception {
-    // A long max-wait: on a busy machine a thread may pause, and full batches are counted below.
-    BridgeConfig config = config(100, 2000, true);
-    ManagedChannel channel = SharedChannels.acquire(config);
-    BatcherMetrics metrics = BatcherMetrics.standalone();
-    List<Windows.Window> windows = Windows.transactions(450, 8, 6);
-    List<CompletableFuture<Row>> futures = new ArrayList<>();
-    try (WindowBatcher batcher = new WindowBatcher(transactionFeatures, config, channel, metrics)) {
-      for (Windows.Window window : windows) {
-        CompletableFuture<Row> future = new CompletableFuture<>();
-        futures.add(future);
-        batcher.submit(window.arguments(), future);
-      }
-      Windows.Window good = windows.get(0);
-      Row[] nullEvent = {Row.of(1.0, null, "DE", good.start())};
-      CompletableFuture<Row> nul = new CompletableFuture<>();
-      batcher.submit(new Object[] {"card-y", good.start(), good.end(), nullEvent}, nul);
-      for (int i = 0; i < windows.size(); i++) {
-        Windows.Window window = windows.get(i);
-        Row row = get(futures.get(i));
-        assertEquals(window.cardId(), row.getField(0));
-        assertEquals(window.end(), row.getField(2));
-        assertEquals((long) window.events().length, row.getField(3));
-        assertEquals(window.amountSum(), (Double) row.getField(4), 1e-9 * window.amountSum());
-      }
-      String nullMessage = failure(nul).getMessage();
-      assertTrue(
-          nullMessage.contains(
-              "window of 'card-y' [" + good.start() + ", " + good.end() + "): event 0 field merchant_id is NULL"),
-          nullMessage);
-    } finally {
-      SharedChannels.release(config);
-    }
-    // 450 windows in batches of up to 100 (the last, with the refused one, after max-wait).
-    assertEquals(5, metrics.batches.getCount());
-    assertEquals(1, metrics.rowErrors.getCount());
   }
 
   @Test
@@ -222,7 +179,7 @@ class WindowBatcherTest {
         new BridgeConfig(
             failing.address(), 10, Duration.ofMillis(10), Duration.ofSeconds(10), 4,
             Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(30), BridgeConfig.RowErrorPolicy.NULL,
-            null, null, null, "UTC", 16 * 1024 * 1024, false);
+            null, null, null, "UTC", 16 * 1024 * 1024);
     ManagedChannel channel = SharedChannels.acquire(config);
     BatcherMetrics metrics = BatcherMetrics.standalone();
     try (WindowBatcher batcher = new WindowBatcher(transactionFeatures, config, channel, metrics)) {
@@ -244,7 +201,7 @@ class WindowBatcherTest {
         new BridgeConfig(
             own.address, 10, Duration.ofMillis(10), Duration.ofSeconds(5), 4,
             Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(30), BridgeConfig.RowErrorPolicy.FAIL,
-            null, null, null, "UTC", base.maxRequestBytes(), false);
+            null, null, null, "UTC", base.maxRequestBytes());
     ManagedChannel channel = SharedChannels.acquire(config);
     BatcherMetrics metrics = BatcherMetrics.standalone();
     Windows.Window window = Windows.transactions(1, 3, 5).get(0);
