@@ -56,15 +56,9 @@ export function inProcessRow(fn: UdfFunctionName, window: WindowInput): object {
  * known time.
  */
 export function slowTransactionFeatures(msPerWindow: number, computed = { windows: 0 }) {
-  return defineWindowFunction<Record<string, unknown>>({
+  return transactionsWindowFunction({
     name: 'slow_transaction_features',
     doc: 'transaction_features, slowed down for tests',
-    entityArgument: 'card_id',
-    eventSchema: TRANSACTIONS.eventSchema,
-    eventSchemaSource: TRANSACTIONS.eventSchemaSource,
-    eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
-    resultSchema: TRANSACTIONS.featureSchema,
-    resultSchemaSource: TRANSACTIONS.featureSchemaSource,
     compute: (events, window) => {
       computed.windows++;
       const until = performance.now() + msPerWindow;
@@ -73,5 +67,22 @@ export function slowTransactionFeatures(msPerWindow: number, computed = { window
       }
       return TRANSACTIONS.computeFeatures(events, window);
     },
+  });
+}
+
+type WindowFunctionSpec = Parameters<typeof defineWindowFunction<Record<string, unknown>>>[0];
+
+/** A test function over the transactions job's events and feature row, computing as `compute` says. */
+export function transactionsWindowFunction(
+  spec: Pick<WindowFunctionSpec, 'name' | 'doc' | 'compute'>,
+) {
+  return defineWindowFunction<Record<string, unknown>>({
+    ...spec,
+    entityArgument: 'card_id',
+    eventSchema: TRANSACTIONS.eventSchema,
+    eventSchemaSource: TRANSACTIONS.eventSchemaSource,
+    eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
+    resultSchema: TRANSACTIONS.featureSchema,
+    resultSchemaSource: TRANSACTIONS.featureSchemaSource,
   });
 }

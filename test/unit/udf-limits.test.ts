@@ -10,9 +10,11 @@ import { decodeInvokeResponse } from '../../src/udf/codec/invoke-response.ts';
 import { featureFunctions } from '../../src/udf/feature-functions.ts';
 import { createUdfServer, type UdfServerOptions } from '../../src/udf/server.ts';
 import { toInvokeRequest, type WindowInput } from '../../src/udf/window-batch.ts';
-import { defineWindowFunction } from '../../src/udf/window-function.ts';
-import { TRANSACTIONS } from '../support/job-events.ts';
-import { generateWindows, slowTransactionFeatures } from '../support/udf-windows.ts';
+import {
+  generateWindows,
+  slowTransactionFeatures,
+  transactionsWindowFunction,
+} from '../support/udf-windows.ts';
 
 const grpcCode = (error: unknown) =>
   ((error as { cause?: { code?: number } }).cause?.code ?? -1) as number;
@@ -165,15 +167,9 @@ describe('UDF service limits', () => {
   });
 
   it('cuts the row error of a function that throws a message quoting unbounded input', async () => {
-    const echoing = defineWindowFunction<Record<string, unknown>>({
+    const echoing = transactionsWindowFunction({
       name: 'echoing_transaction_features',
       doc: 'throws with every event in its message',
-      entityArgument: 'card_id',
-      eventSchema: TRANSACTIONS.eventSchema,
-      eventSchemaSource: TRANSACTIONS.eventSchemaSource,
-      eventFields: ['amount', 'merchant_id', 'country', 'timestamp'],
-      resultSchema: TRANSACTIONS.featureSchema,
-      resultSchemaSource: TRANSACTIONS.featureSchemaSource,
       compute: (events) => {
         throw new Error(`cannot compute ${JSON.stringify(events).repeat(1000)}`);
       },
